@@ -1,0 +1,24 @@
+"""The six local servers, in start order (stores first, the edge last)."""
+
+from __future__ import annotations
+
+from infra.layout import Layout
+from infra.servers.base import Server
+from infra.servers.cassandra import Cassandra
+from infra.servers.envoy import Envoy
+from infra.servers.ferretdb import FerretDB
+from infra.servers.kafka import Kafka
+from infra.servers.nats import Nats
+from infra.servers.redis import Redis
+
+SERVER_TYPES: list[type[Server]] = [FerretDB, Redis, Nats, Kafka, Cassandra, Envoy]
+
+
+def servers(layout: Layout, only: list[str] | None = None) -> list[Server]:
+    chosen = [cls(layout) for cls in SERVER_TYPES]
+    if only:
+        unknown = set(only) - {s.name for s in chosen}
+        if unknown:
+            raise SystemExit(f"unknown server(s): {sorted(unknown)}; known: {[s.name for s in chosen]}")
+        chosen = [s for s in chosen if s.name in only]
+    return chosen

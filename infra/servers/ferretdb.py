@@ -1,0 +1,65 @@
+"""FerretDB 1.24 (MongoDB wire protocol, SQLite backend), built from ``infra/go/ferretdb``.
+
+The binary wraps FerretDB's embeddable package (see main.go there for why), so telemetry is
+off and no debug HTTP listener exists; its small process state is kept in memory.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from infra.servers.base import Server, request
+
+OP_MSG = 2013
+
+
+def bson_ping() -> bytes:
+    """``{ping: 1, $db: "admin"}`` as BSON: int32 ping, then string $db."""
+    body = b"\x10ping\x00" + struct.pack("<i", 1) + b"\x02$db\x00" + struct.pack("<i", 6) + b"admin\x00"
+    return struct.pack("<i", len(body) + 5) + body + b"\x00"
+
+
+def op_msg(document: bytes, request_id: int = 1) -> bytes:
+    """OP_MSG: header (length, requestID, responseTo, opCode), flagBits 0, one kind-0 section."""
+    payload = struct.pack("<I", 0) + b"\x00" + document
+    return struct.pack("<iiii", 16 + len(payload), request_id, 0, OP_MSG) + payload
+
+
+def reply_ok(reply: bytes) -> bool:
+    """True when ``reply`` is an OP_MSG whose body holds ``ok: 1.0`` (a BSON double)."""
+    if len(reply) < 21 or struct.unpack_from("<i", reply, 12)[0] != OP_MSG:
+        return False
+    return b"\x01ok\x00" + struct.pack("<d", 1.0) in reply[21:]
+
+
+class FerretDB(Server):
+    name = "ferretdb"
+    start_timeout = 30
+
+    @property
+    def port(self) -> int:
+        return self.layout.port("mongo")
+
+    @property
+    def binary(self) -> Path:
+        return self.layout.built("go", "ferretdb") / "ferretdb"
+
+    def installed(self) -> bool:
+        return self.binary.exists()
+
+    def command(self) -> list[str]:
+        # One <database>.sqlite file per database in the data dir; the trailing slash marks
+        # a directory for FerretDB. The path (inside the state dir) is what marks the process ours.
+        return [
+            str(self.binary),
+            "--listen-addr", self.address,
+            "--handler", "sqlite",
+            "--sqlite-url", f"file:{self.layout.data(self.name)}/",
+            # FerretDB logs every ok:0 reply at WARN as a multi-line dump (PyMongo's
+            # endSessions on each close is one), which would flood the log.
+            "--log-level", "error",
+        ]  # fmt: skip
+
+    def probe(self) -> bool:
+        return reply_ok(request(self.layout.host, self.port, op_msg(bson_ping())))

@@ -1,0 +1,1 @@
+"""OpenFrame services: one package per service, plus ``kit``, the runtime they all share."""

