@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV_PY := .venv/bin/python
 
-.PHONY: help install up run stop status test lint pytest
+.PHONY: help install up run stop status gen test lint pytest
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ stop:  ## stop the servers this checkout started (nothing else)
 
 status:  ## state, address, pid and memory of each server (--json: make status ARGS=--json)
 	@$(VENV_PY) -m infra status $(ARGS)
+
+gen:  ## regenerate gen/ (stubs, SDK, OpenAPI, descriptor set) and sdk/ from protos/
+	@$(VENV_PY) -m infra.codegen
 
 lint:  ## ruff and mypy
 	@$(VENV_PY) -m ruff check .

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from infra.layout import REPO, Layout
 
-APT_PACKAGES = ["redis-server", "nats-server"]
+APT_PACKAGES = [
+    "redis-server",
+    "nats-server",
+    "nghttp2-client",  # h2load: the load tool of bench/
+    "chromium",  # headless browser for the Swagger UI test
+]
 # Toolchains the machine image provides; we check them and say clearly what is missing.
 TOOLCHAINS = {"mvn": "maven", "go": "golang-go (Go 1.24+)", "npm": "npm"}
 
@@ -127,6 +132,8 @@ def venv(layout: Layout) -> None:
     say("python: installing dependencies into .venv (first time takes a few minutes)")
     run("pip", [str(py), "-m", "pip", "install", "-q", "--upgrade", "pip"], layout)
     run("pip-install", [str(py), "-m", "pip", "install", "-e", f"{REPO}[dev]"], layout)
+    # The integrators' SDK (generated into sdk/python), so contract tests use it as they would.
+    run("pip-install-sdk", [str(py), "-m", "pip", "install", "-e", str(REPO / "sdk" / "python")], layout)
     stamp.write_text(digest)
 
 

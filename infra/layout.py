@@ -31,6 +31,14 @@ PORT_OFFSETS: dict[str, int] = {
     "cassandra_storage": 100,  # inter-node gossip; bound to loopback, single node
     "envoy": 80,  # public edge listener (REST + gRPC)
     "envoy_admin": 901,
+    # OpenFrame services (gRPC unless noted)
+    "api": 300,
+    "auth": 310,
+    "auth_http": 311,  # OAuth2/OIDC endpoints and login pages (HTTP)
+    "external": 320,
+    "management": 330,
+    "stream": 340,
+    "config": 350,
 }
 
 

@@ -1,4 +1,4 @@
-"""The six local servers, in start order (stores first, the edge last)."""
+"""The local servers in start order: stores and brokers, then our services, then the edge."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ from infra.servers.ferretdb import FerretDB
 from infra.servers.kafka import Kafka
 from infra.servers.nats import Nats
 from infra.servers.redis import Redis
+from infra.servers.service import SERVICES, PythonService
 
-SERVER_TYPES: list[type[Server]] = [FerretDB, Redis, Nats, Kafka, Cassandra, Envoy]
+STORES: list[type[Server]] = [FerretDB, Redis, Nats, Kafka, Cassandra]
 
 
 def servers(layout: Layout, only: list[str] | None = None) -> list[Server]:
-    chosen = [cls(layout) for cls in SERVER_TYPES]
+    chosen = [
+        *(cls(layout) for cls in STORES),
+        *(PythonService(layout, name) for name in SERVICES),
+        Envoy(layout),
+    ]
     if only:
         unknown = set(only) - {s.name for s in chosen}
         if unknown:

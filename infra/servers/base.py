@@ -75,6 +75,10 @@ class Server(ABC):
         """Whether the binaries/jars this server needs are present."""
         return True
 
+    def code_fingerprint(self) -> str | None:
+        """A value that changes when the server's code changes (None: never restart for that)."""
+        return None
+
     @property
     def address(self) -> str:
         return f"{self.layout.host}:{self.port}"
@@ -106,10 +110,18 @@ class Server(ABC):
             return Status(self.name, state, self.address)
         return Status(self.name, "running", self.address, pid, rss_mib(pid))
 
+    @property
+    def fingerprint_file(self) -> Path:
+        return self.pidfile.with_suffix(".code")
+
     def start(self) -> bool:
-        """Start unless already running. Returns True when it launched a process."""
+        """Start unless already running (with unchanged code). True when it launched a process."""
+        fingerprint = self.code_fingerprint()
         if self.owned_pid() is not None:
-            return False
+            recorded = self.fingerprint_file.read_text() if self.fingerprint_file.exists() else None
+            if fingerprint == recorded:
+                return False
+            self.stop()  # running an older version of our code: replace it
         if not self.installed():
             raise ServerError(f"{self.name}: not installed; run `make install` first")
         busy = [p for p in self.ports() if port_in_use(self.layout.host, p)]
@@ -133,6 +145,8 @@ class Server(ABC):
         )
         self.pidfile.write_text(str(proc.pid))
         self._wait_ready(proc)
+        if fingerprint is not None:
+            self.fingerprint_file.write_text(fingerprint)
         return True
 
     def _wait_ready(self, proc: subprocess.Popen[bytes]) -> None:

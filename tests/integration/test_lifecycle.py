@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from infra.layout import PORT_OFFSETS, REPO, Layout
+from infra.servers import servers
 from infra.servers.base import port_in_use
 
 
@@ -42,12 +43,11 @@ def status(env: dict[str, str] | None = None) -> dict[str, dict[str, object]]:
 
 def test_second_up_is_a_noop(infra_up: Layout) -> None:
     before = status()
-    assert {name: row["state"] for name, row in before.items()} == dict.fromkeys(
-        ["ferretdb", "redis", "nats", "kafka", "cassandra", "envoy"], "running"
-    )
+    names = [s.name for s in servers(infra_up)]
+    assert {name: row["state"] for name, row in before.items()} == dict.fromkeys(names, "running")
     out = infra("up")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.count("already running") == 6, out.stdout
+    assert out.stdout.count("already running") == len(names), out.stdout
     after = status()
     assert {n: r["pid"] for n, r in after.items()} == {n: r["pid"] for n, r in before.items()}
     assert all(isinstance(r["rss_mib"], float) and r["rss_mib"] > 0 for r in after.values())
@@ -56,7 +56,7 @@ def test_second_up_is_a_noop(infra_up: Layout) -> None:
 @pytest.mark.slow
 def test_private_instance_up_twice_then_down(tmp_path: Path) -> None:
     env = {**os.environ, "OPENFRAME_STATE_DIR": str(tmp_path / "state"), "OPENFRAME_PORT_BASE": "28000"}
-    names = ["ferretdb", "redis", "nats", "kafka", "cassandra", "envoy"]
+    names = [s.name for s in servers(Layout.from_env())]
     try:
         first = infra("up", env=env)
         assert first.returncode == 0, first.stdout + first.stderr

@@ -1,0 +1,171 @@
+"""Organizations Get: direct gRPC vs gRPC through Envoy vs REST through Envoy, side by side.
+
+    make run && .venv/bin/python bench/organizations_get.py [--requests 20000] [--rounds 3]
+
+Load tool: h2load (nghttp2), one per mode, same concurrency, against the servers `make run`
+started (api service + Envoy on 127.0.0.1). Modes run interleaved for several rounds because
+these machines are noisy; each figure is the median round. Latency percentiles come from
+h2load's per-request log. CPU is the service's and Envoy's CPU time per 1,000 requests.
+Every mode is first checked to return the same organization, so we never time errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import struct
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import httpx
+
+from infra.layout import Layout
+from openframe.api.v1 import organizations_pb2 as pb
+from openframe.api.v1.organizations_pb2_grpc import OrganizationServiceStub
+
+TENANT = "bench"
+HEADERS = {"x-openframe-tenant": TENANT}
+GRPC_PATH = "/openframe.api.v1.OrganizationService/GetOrganization"
+
+
+@dataclass
+class Result:
+    mode: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    failed: int
+    service_cpu_ms_per_1k: float
+    envoy_cpu_ms_per_1k: float
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pid_of(layout: Layout, name: str) -> int:
+    return int(layout.pidfile(name).read_text())
+
+
+async def prepare(layout: Layout) -> pb.Organization:
+    """Create the organization to read, and check all three paths return it."""
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{layout.port('api')}") as channel:
+        stub = OrganizationServiceStub(channel)
+        org = (
+            await stub.CreateOrganization(
+                pb.CreateOrganizationRequest(
+                    organization=pb.Organization(display_name=f"Bench {os.getpid()}")
+                ),
+                metadata=tuple(HEADERS.items()),
+            )
+        ).organization
+    request = pb.GetOrganizationRequest(name=org.name)
+    for port in (layout.port("api"), layout.port("envoy")):
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            got = await OrganizationServiceStub(channel).GetOrganization(
+                request, metadata=tuple(HEADERS.items())
+            )
+            assert got.organization == org, f"gRPC on port {port} returned a different organization"
+    async with httpx.AsyncClient() as http:
+        resp = await http.get(f"http://127.0.0.1:{layout.port('envoy')}/api/v1/{org.name}", headers=HEADERS)
+        resp.raise_for_status()
+        assert resp.json()["organization"]["name"] == org.name, resp.text
+    return org
+
+
+def h2load(url: str, extra: list[str], requests: int, clients: int, streams: int) -> tuple[str, list[int]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "requests.log"
+        out = subprocess.run(
+            ["h2load", "-n", str(requests), "-c", str(clients), "-m", str(streams), "-t", "1",
+             f"--log-file={log}", *extra, url],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        latencies = sorted(int(line.split("\t")[2]) for line in log.read_text().splitlines() if line)
+    return out.stdout, latencies
+
+
+def run_mode(mode: str, layout: Layout, org: pb.Organization, args: argparse.Namespace) -> Result:
+    grpc_extra = [
+        "-H",
+        "content-type: application/grpc",
+        "-H",
+        "te: trailers",
+        "-H",
+        f"x-openframe-tenant: {TENANT}",
+    ]
+    body = pb.GetOrganizationRequest(name=org.name).SerializeToString()
+    with tempfile.NamedTemporaryFile(suffix=".bin") as data:
+        data.write(struct.pack(">BI", 0, len(body)) + body)  # gRPC length-prefixed message
+        data.flush()
+        if mode == "grpc-direct":
+            url, extra = f"http://127.0.0.1:{layout.port('api')}{GRPC_PATH}", [*grpc_extra, "-d", data.name]
+        elif mode == "grpc-envoy":
+            url, extra = f"http://127.0.0.1:{layout.port('envoy')}{GRPC_PATH}", [*grpc_extra, "-d", data.name]
+        else:  # REST clients speak HTTP/1.1 with keep-alive
+            url = f"http://127.0.0.1:{layout.port('envoy')}/api/v1/{org.name}"
+            extra = ["--h1", "-H", f"x-openframe-tenant: {TENANT}"]
+        service, envoy = pid_of(layout, "api"), pid_of(layout, "envoy")
+        cpu0 = cpu_seconds(service), cpu_seconds(envoy)
+        stdout, latencies = h2load(url, extra, args.requests, args.clients, 1)
+        cpu1 = cpu_seconds(service), cpu_seconds(envoy)
+    summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
+    counts = next(line for line in stdout.splitlines() if line.startswith("requests:"))
+    failed = int(counts.split(",")[4].split()[0]) + int(counts.split(",")[5].split()[0])  # failed + errored
+    per_1k = 1000 / args.requests * 1000
+    return Result(
+        mode=mode,
+        rps=float(summary.split(",")[1].split()[0]),
+        p50_ms=latencies[len(latencies) // 2] / 1000,
+        p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
+        failed=failed,
+        service_cpu_ms_per_1k=(cpu1[0] - cpu0[0]) * per_1k,
+        envoy_cpu_ms_per_1k=(cpu1[1] - cpu0[1]) * per_1k,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=16, help="connections, one request in flight each")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    layout = Layout.from_env()
+    org = asyncio.run(prepare(layout))
+    modes = ["grpc-direct", "grpc-envoy", "rest-envoy"]
+    version = subprocess.run(
+        ["h2load", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    print(f"load tool: {version}; {args.requests} requests x {args.rounds} rounds per mode; "
+          f"{args.clients} connections with one request in flight each in every mode "
+          "(HTTP/2 for gRPC, HTTP/1.1 keep-alive for REST)")  # fmt: skip
+    rounds: dict[str, list[Result]] = {m: [] for m in modes}
+    for _ in range(args.rounds):
+        for mode in modes:
+            rounds[mode].append(run_mode(mode, layout, org, args))
+    print(f"\n{'mode':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7} {'svc cpu ms/1k':>14} "
+          f"{'envoy cpu ms/1k':>16} {'vs direct':>10}")  # fmt: skip
+    baseline = statistics.median(r.rps for r in rounds["grpc-direct"])
+    base_p50 = statistics.median(r.p50_ms for r in rounds["grpc-direct"])
+    for mode in modes:
+        rs = rounds[mode]
+        rps = statistics.median(r.rps for r in rs)
+        p50 = statistics.median(r.p50_ms for r in rs)
+        print(
+            f"{mode:<12} {rps:>8.0f} {p50:>8.2f} {statistics.median(r.p99_ms for r in rs):>8.2f} "
+            f"{sum(r.failed for r in rs):>7} {statistics.median(r.service_cpu_ms_per_1k for r in rs):>14.0f} "
+            f"{statistics.median(r.envoy_cpu_ms_per_1k for r in rs):>16.0f} {rps / baseline:>9.0%}"
+            + ("" if mode == "grpc-direct" else f"  (+{p50 - base_p50:.2f} ms p50)")
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Upstream clusters: one per service role, HTTP/2 declared explicitly for the gRPC ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.servers.envoy.filters import typed
+from infra.servers.envoy.options import EdgeOptions
+from infra.servers.envoy.services import Cluster
+
+Json = dict[str, Any]
+
+#: Per cluster and priority. Sized for one edge in front of a few Python workers: far above
+#: what they can serve, so the breakers only trip when a service is truly stuck.
+CIRCUIT_BREAKERS: Json = {
+    "thresholds": [
+        {
+            "priority": "DEFAULT",
+            "max_connections": 1024,
+            "max_pending_requests": 1024,
+            "max_requests": 4096,
+            # retries may add at most 20% load (at least 10 in flight), instead of a fixed count
+            "retry_budget": {"budget_percent": {"value": 20.0}, "min_retry_concurrency": 10},
+            "track_remaining": True,
+        }
+    ]
+}
+#: Eject a host that fails (5xx / gateway errors, gRPC UNAVAILABLE counts as 503) 5 times in a
+#: row, for 30 s and growing; never more than half of the hosts, and with a single host
+#: (local runs) nothing is ejected, so a restarted service is usable at once.
+OUTLIER_DETECTION: Json = {
+    "consecutive_5xx": 5,
+    "consecutive_gateway_failure": 5,
+    "enforcing_consecutive_gateway_failure": 100,
+    "interval": "10s",
+    "base_ejection_time": "30s",
+    "max_ejection_time": "300s",
+    "max_ejection_percent": 50,
+}
+
+
+def _protocol_options(protocol: str) -> Json:
+    if protocol == "grpc":
+        explicit: Json = {
+            "http2_protocol_options": {
+                # keep idle HTTP/2 connections alive and find dead ones without waiting for TCP
+                "connection_keepalive": {"interval": "30s", "timeout": "5s"},
+            }
+        }
+    else:
+        explicit = {"http_protocol_options": {}}
+    return {
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": typed(
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+            common_http_protocol_options={"idle_timeout": "300s"},
+            explicit_http_config=explicit,
+        )
+    }
+
+
+def cluster(spec: Cluster, options: EdgeOptions) -> Json:
+    address = options.upstreams[spec.name]
+    endpoint = {
+        "endpoint": {"address": {"socket_address": {"address": address.host, "port_value": address.port}}}
+    }
+    config: Json = {
+        "name": spec.name,
+        "type": "STRICT_DNS" if options.dns else "STATIC",
+        "connect_timeout": f"{options.connect_timeout_s:g}s",
+        "lb_policy": "ROUND_ROBIN",
+        "load_assignment": {"cluster_name": spec.name, "endpoints": [{"lb_endpoints": [endpoint]}]},
+        "typed_extension_protocol_options": _protocol_options(spec.protocol),
+        "circuit_breakers": CIRCUIT_BREAKERS,
+        "outlier_detection": OUTLIER_DETECTION,
+    }
+    if options.dns:  # every replica behind the compose service name, re-resolved as they come and go
+        config["dns_lookup_family"] = "V4_ONLY"
+    return config
+
+
+def clusters(specs: list[Cluster], options: EdgeOptions) -> list[Json]:
+    return [cluster(spec, options) for spec in specs] + list(options.extra_clusters)

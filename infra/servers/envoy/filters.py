@@ -1,0 +1,255 @@
+"""The HTTP filter chain of the edge listener, and the pieces of config each filter needs.
+
+Order matters: on the way in filters run top to bottom, on the way out bottom to top, and a
+reply a filter makes itself (CORS preflight, a transcoding error, later a 401 or a 429) is
+still encoded by every filter above it. So the header mutation filter comes first: its
+response side runs last and stamps the security headers on *every* response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.servers.envoy.options import EdgeOptions
+
+Json = dict[str, Any]
+
+TYPE = "type.googleapis.com/"
+#: Headers a browser may send cross-origin (grpc-web's own headers included).
+CORS_ALLOW_HEADERS = (
+    "authorization", "content-type", "x-api-key", "x-request-id", "if-match",
+    "x-grpc-web", "x-user-agent", "grpc-timeout", "x-accept-content-transfer-encoding",
+    "x-accept-response-streaming",
+)  # fmt: skip
+#: Response headers a cross-origin script may read.
+CORS_EXPOSE_HEADERS = (
+    "grpc-status", "grpc-message", "grpc-status-details-bin", "x-request-id", "etag", "retry-after",
+    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+)  # fmt: skip
+#: Identity headers the services trust only in development (services/kit/identity.py).
+DEV_IDENTITY_HEADERS = ("x-openframe-tenant", "x-openframe-roles", "x-openframe-subject")
+#: Fits the Swagger UI page (its own script and CSS, inline styles, data: images) and is
+#: strict for everything else. Upstreams that send their own CSP (the login pages) keep it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def typed(type_name: str, **config: Any) -> Json:
+    return {"@type": TYPE + type_name, **config}
+
+
+def disabled() -> Json:
+    """Per-route config that switches a filter off for that route (``FilterConfig.disabled``)."""
+    return typed("envoy.config.route.v3.FilterConfig", disabled=True)
+
+
+def _header(key: str, value: str, action: str = "ADD_IF_ABSENT") -> Json:
+    return {"header": {"key": key, "value": value}, "append_action": action}
+
+
+def security_headers(options: EdgeOptions) -> list[Json]:
+    headers = [
+        _header("x-content-type-options", "nosniff", "OVERWRITE_IF_EXISTS_OR_ADD"),
+        _header("x-frame-options", "DENY", "OVERWRITE_IF_EXISTS_OR_ADD"),
+        _header("referrer-policy", "no-referrer"),
+        _header("content-security-policy", CONTENT_SECURITY_POLICY),
+    ]
+    if options.tls is not None:  # HSTS over plaintext is ignored by browsers and misleading
+        headers.append(_header("strict-transport-security", HSTS, "OVERWRITE_IF_EXISTS_OR_ADD"))
+    return headers
+
+
+def header_mutation(options: EdgeOptions) -> Json:
+    mutations: Json = {"response_mutations": [{"append": h} for h in security_headers(options)]}
+    if not options.trust_identity_headers:
+        # Nobody outside may claim an identity; the auth filters (later) set these themselves.
+        mutations["request_mutations"] = [{"remove": h} for h in DEV_IDENTITY_HEADERS]
+    return {
+        "name": "envoy.filters.http.header_mutation",
+        "typed_config": typed(
+            "envoy.extensions.filters.http.header_mutation.v3.HeaderMutation", mutations=mutations
+        ),
+    }
+
+
+def cors_policy(options: EdgeOptions) -> Json:
+    """The virtual host's CORS policy (``typed_per_filter_config``; the ``cors`` field is deprecated)."""
+    allow_headers = list(CORS_ALLOW_HEADERS)
+    if options.trust_identity_headers:
+        allow_headers += DEV_IDENTITY_HEADERS
+    return typed(
+        "envoy.extensions.filters.http.cors.v3.CorsPolicy",
+        allow_origin_string_match=[{"exact": origin} for origin in options.cors_origins],
+        allow_methods="GET, POST, PUT, PATCH, DELETE, OPTIONS",
+        allow_headers=", ".join(allow_headers),
+        expose_headers=", ".join(CORS_EXPOSE_HEADERS),
+        max_age="600",
+        allow_credentials=False,  # bearer tokens and API keys travel in headers, not cookies
+        # A preflight from an origin we do not allow is answered here (without allow-* headers)
+        # instead of travelling on to the transcoder or a service.
+        forward_not_matching_preflights=False,
+    )
+
+
+def transcoder(descriptor: str, services: tuple[str, ...]) -> Json:
+    """REST <-> gRPC over the generated descriptor set (see docs/edge.md for each choice)."""
+    return {
+        "name": "envoy.filters.http.grpc_json_transcoder",
+        "typed_config": typed(
+            "envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
+            proto_descriptor=descriptor,
+            services=list(services),
+            auto_mapping=False,  # only RPCs with a google.api.http rule are REST endpoints
+            convert_grpc_status=True,  # gRPC errors -> HTTP status + google.rpc.Status JSON body
+            # false: after transcoding, the route is matched again on the gRPC path, so REST and
+            # gRPC calls of one RPC share one route (cluster, timeout, retries).
+            match_incoming_request_route=False,
+            case_insensitive_enum_parsing=False,
+            print_options={
+                "add_whitespace": False,
+                "always_print_primitive_fields": True,  # zero values appear: {"employeeCount": 0}
+                "always_print_enums_as_ints": False,
+                "preserve_proto_field_names": False,  # lowerCamelCase JSON, as protoc-gen-openapiv2
+            },
+            request_validation_options={
+                "reject_unknown_method": True,  # a REST path no rule maps -> 404 at the edge
+                "reject_unknown_query_parameters": True,  # a typo in ?pageSize= -> 400, not ignored
+                "reject_binding_body_field_collisions": True,
+            },
+        ),
+    }
+
+
+def grpc_web() -> Json:
+    return {
+        "name": "envoy.filters.http.grpc_web",
+        "typed_config": typed("envoy.extensions.filters.http.grpc_web.v3.GrpcWeb"),
+    }
+
+
+def cors() -> Json:
+    return {
+        "name": "envoy.filters.http.cors",
+        "typed_config": typed("envoy.extensions.filters.http.cors.v3.Cors"),
+    }
+
+
+def router() -> Json:
+    return {
+        "name": "envoy.filters.http.router",
+        "typed_config": typed("envoy.extensions.filters.http.router.v3.Router"),
+    }
+
+
+def auth_and_limits(options: EdgeOptions) -> list[Json]:
+    """EXTENSION POINT: authentication and rate limiting (issues #4 and #6) go here, in this order.
+
+    1. ``envoy.filters.http.jwt_authn``: one provider per tenant issuer (``/auth/tenants/<id>``),
+       fed by our xDS/ECDS control plane so new tenants need no restart; sets the identity
+       headers from the verified claims (strip them first: ``trust_identity_headers=False``).
+    2. ``envoy.filters.http.ext_authz`` (gRPC, ``envoy.service.auth.v3``): ``X-API-Key`` on
+       the public API routes; disabled per route elsewhere with :func:`disabled`.
+    3. ``envoy.filters.http.ratelimit`` (``envoy.service.ratelimit.v3``): descriptors from the
+       tenant / API key set by 1-2, plus per-route ``rate_limits`` actions.
+
+    They sit after CORS (preflights carry no credentials) and before the transcoder (they see the
+    REST path as the client sent it). Their clusters go in ``EdgeOptions.extra_clusters``.
+    Each filter returned here must be a complete ``HttpFilter`` dict.
+    """
+    return list(options.extra_filters)
+
+
+def http_filters(options: EdgeOptions) -> list[Json]:
+    chain = [header_mutation(options), cors(), *auth_and_limits(options), grpc_web()]
+    if options.descriptor is not None:
+        chain.append(transcoder(options.descriptor, options.grpc_services))
+    return [*chain, router()]
+
+
+#: HTTP status of an edge-made error -> the gRPC code its JSON body names (google.rpc.Status
+#: shape, as the transcoder renders a service's error), per google/rpc/code.proto.
+LOCAL_REPLY_CODES: dict[int, int] = {
+    400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 409: 10, 413: 3, 429: 8,
+    431: 3, 500: 13, 501: 12, 502: 14, 503: 14, 504: 4,
+}  # fmt: skip
+
+
+def _status_is(code: int, op: str = "EQ") -> Json:
+    value = {"default_value": code, "runtime_key": f"edge.local_reply.{op.lower()}_{code}"}
+    return {"status_code_filter": {"comparison": {"op": op, "value": value}}}
+
+
+def local_reply_config() -> Json:
+    """Errors Envoy makes itself (bad JSON, unknown REST path, no upstream, ...) as JSON bodies.
+
+    REST callers then see one error shape, ``{"code": <grpc code>, "message": ...}``, whether a
+    service or the edge refused them. Native gRPC callers are left alone (their local replies
+    carry grpc-status/grpc-message); a transcoded call is recognised by the original path the
+    transcoder keeps, since its content-type is application/grpc by then.
+    """
+    rest = {
+        "or_filter": {
+            "filters": [
+                {"header_filter": {"header": {"name": "x-envoy-original-path", "present_match": True}}},
+                {
+                    "header_filter": {
+                        "header": {
+                            "name": "content-type",
+                            "string_match": {"prefix": "application/grpc"},
+                            "invert_match": True,
+                            "treat_missing_header_as_empty": True,  # a GET has no content-type
+                        }
+                    }
+                },
+            ]
+        }
+    }
+
+    def mapper(status_filter: Json, code: int) -> Json:
+        body = {"json_format": {"code": code, "message": "%LOCAL_REPLY_BODY%"}}
+        return {"filter": {"and_filter": {"filters": [status_filter, rest]}}, "body_format_override": body}
+
+    mappers = [mapper(_status_is(status), code) for status, code in LOCAL_REPLY_CODES.items()]
+    mappers.append(mapper(_status_is(400, "GE"), 2))  # anything else: UNKNOWN
+    return {"mappers": mappers}
+
+
+#: One JSON object per request on stdout. Numbers stay numbers; a missing value is null.
+ACCESS_LOG_FIELDS: dict[str, str] = {
+    "time": "%START_TIME%",
+    "request_id": "%REQ(X-REQUEST-ID)%",
+    "tenant": "%REQ(X-OPENFRAME-TENANT)%",
+    "method": "%REQ(X-ENVOY-ORIGINAL-METHOD?:METHOD)%",
+    # the path as the client sent it, without the query string (it may carry one-time tokens)
+    "path": "%PATH(NQ:ORIG_OR_PATH)%",
+    "rpc": "%PATH(NQ:PATH)%",  # after transcoding: the gRPC method
+    "protocol": "%PROTOCOL%",
+    "status": "%RESPONSE_CODE%",
+    "grpc_status": "%GRPC_STATUS(NUMBER)%",
+    "duration_ms": "%DURATION%",
+    "upstream_ms": "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%",
+    "route": "%ROUTE_NAME%",
+    "upstream_cluster": "%UPSTREAM_CLUSTER%",
+    "upstream_host": "%UPSTREAM_HOST%",
+    "flags": "%RESPONSE_FLAGS%",
+    "details": "%RESPONSE_CODE_DETAILS%",
+    "bytes_in": "%BYTES_RECEIVED%",
+    "bytes_out": "%BYTES_SENT%",
+    "client": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
+    "user_agent": "%REQ(USER-AGENT)%",
+}
+
+
+def access_log() -> list[Json]:
+    return [
+        {
+            "name": "envoy.access_loggers.stdout",
+            "typed_config": typed(
+                "envoy.extensions.access_loggers.stream.v3.StdoutAccessLog",
+                log_format={"json_format": ACCESS_LOG_FIELDS},
+            ),
+        }
+    ]

@@ -1,0 +1,85 @@
+"""What varies between renderings of the edge (local run, compose, tests): the builder's inputs.
+
+Paths are strings as Envoy will see them: local absolute paths, or paths inside the Envoy
+container for compose. ``None`` means "not available here" and the builder answers those
+routes with an explanatory 503 instead of failing to load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: Browser origins allowed by default: common local dev servers (Vite, CRA/Next, Storybook).
+DEV_ORIGINS: tuple[str, ...] = tuple(
+    f"http://{host}:{port}" for port in (3000, 5173, 6006, 8080) for host in ("localhost", "127.0.0.1")
+)
+#: swagger-ui-dist files served under /docs/ with their content types.
+SWAGGER_UI_FILES: dict[str, str] = {
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
+    "oauth2-redirect.html": "text/html; charset=utf-8",
+    "oauth2-redirect.js": "text/javascript; charset=utf-8",
+    "favicon-32x32.png": "image/png",
+    "favicon-16x16.png": "image/png",
+}
+#: Our own files (envoy/docs/) served under /docs/.
+DOCS_FILES: dict[str, str] = {
+    "index.html": "text/html; charset=utf-8",
+    "openframe-docs.js": "text/javascript; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Tls:
+    """Downstream TLS on the public listener (enables HSTS). Files in PEM."""
+
+    cert_chain: str
+    private_key: str
+
+
+@dataclass(frozen=True)
+class Assets:
+    """Files Envoy serves itself; Envoy reads them once, when the config loads."""
+
+    docs_dir: str  # envoy/docs: index.html and its script
+    swagger_ui_dir: str | None  # node_modules/swagger-ui-dist
+    openapi_v3: str | None  # gen/openapi/openframe.openapi.json, served as /openapi.json
+    openapi_v2: str | None  # gen/openapi/openframe.swagger.json, served as /openapi/v2.json
+
+
+@dataclass(frozen=True)
+class EdgeOptions:
+    listen: Endpoint
+    admin: Endpoint
+    admin_log: str
+    #: cluster name -> address (every cluster of services.clusters())
+    upstreams: Mapping[str, Endpoint]
+    assets: Assets
+    #: descriptor set for the transcoder; None renders no transcoder (REST paths then 404)
+    descriptor: str | None
+    #: fully qualified gRPC services the transcoder maps (gen/descriptor/services.txt)
+    grpc_services: tuple[str, ...] = ()
+    #: resolve upstream hosts by DNS (compose service names) instead of static IPs
+    dns: bool = False
+    cors_origins: tuple[str, ...] = DEV_ORIGINS
+    tls: Tls | None = None
+    #: pass x-openframe-tenant/-roles/-subject from clients through (development only)
+    trust_identity_headers: bool = False
+    connect_timeout_s: float = 1.0
+    #: extension point for issues #4/#6: extra HttpFilter dicts (see filters.auth_and_limits)
+    extra_filters: tuple[dict[str, Any], ...] = ()
+    #: and the clusters they call (JWKS/xDS, ext_authz, rate limit service)
+    extra_clusters: tuple[dict[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.descriptor is not None and not self.grpc_services:
+            raise ValueError("a descriptor set needs the gRPC services to transcode")

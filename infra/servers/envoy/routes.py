@@ -1,0 +1,222 @@
+"""The route table: files Envoy serves itself, then gRPC, REST and plain HTTP routes per service.
+
+Transcoded REST calls are matched twice: first on the REST path (so CORS and the auth filters
+find a route), then, once the transcoder has rewritten the request, on the gRPC path. Timeouts
+and retries therefore live on the gRPC routes only, and one RPC behaves the same over REST
+and gRPC.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.servers.envoy import filters
+from infra.servers.envoy.options import DOCS_FILES, SWAGGER_UI_FILES, EdgeOptions
+from infra.servers.envoy.services import SERVICES, EdgeService
+
+Json = dict[str, Any]
+
+TRANSCODER = "envoy.filters.http.grpc_json_transcoder"
+#: Filters (added later through EdgeOptions.extra_filters) that public routes bypass.
+AUTH_FILTERS = ("envoy.filters.http.jwt_authn", "envoy.filters.http.ext_authz")
+#: Swagger UI's bundle is ~1.7 MB; Envoy's default cap on a direct response body is 4 KiB.
+MAX_DIRECT_RESPONSE_BYTES = 8 * 1024 * 1024
+RETRIES = 2
+PER_TRY_TIMEOUT_S = 5.0
+
+
+def seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def _set_header(key: str, value: str) -> Json:
+    return {"header": {"key": key, "value": value}, "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}
+
+
+def public(options: EdgeOptions) -> Json:
+    """Per-filter config of routes anyone may call: no transcoding, no authentication."""
+    names = [TRANSCODER] if options.descriptor is not None else []
+    names += [f["name"] for f in options.extra_filters if f["name"] in AUTH_FILTERS]
+    return {name: filters.disabled() for name in names}
+
+
+def _file(name: str, path: str, content_type: str, options: EdgeOptions, cache: str) -> Json:
+    return {
+        "name": name,
+        "direct_response": {"status": 200, "body": {"filename": path}},
+        "response_headers_to_add": [
+            _set_header("content-type", content_type),
+            _set_header("cache-control", cache),
+        ],
+        "typed_per_filter_config": public(options),
+    }
+
+
+def _missing(name: str, what: str, fix: str, options: EdgeOptions) -> Json:
+    # plain text: the edge's local reply mapper turns it into {"code": 14, "message": ...}
+    body = f"{what} is not available on this edge: {fix}"
+    return {
+        "name": name,
+        "direct_response": {"status": 503, "body": {"inline_string": body}},
+        "typed_per_filter_config": public(options),
+    }
+
+
+def _redirect(name: str, to: str, code: str, options: EdgeOptions) -> Json:
+    redirect = {"path_redirect": to, "response_code": code}
+    return {"name": name, "redirect": redirect, "typed_per_filter_config": public(options)}
+
+
+def _exact(path: str, route: Json) -> Json:
+    return {"match": {"path": path}, **route}
+
+
+def static_routes(options: EdgeOptions) -> list[Json]:
+    """/healthz, the OpenAPI documents and the Swagger UI page, all answered by Envoy itself."""
+    routes = [
+        _exact(
+            "/healthz",
+            {
+                "name": "healthz",
+                "direct_response": {"status": 200, "body": {"inline_string": "ok\n"}},
+                "response_headers_to_add": [_set_header("content-type", "text/plain; charset=utf-8")],
+                "typed_per_filter_config": public(options),
+            },
+        ),
+        _exact("/", _redirect("root", "/docs/", "FOUND", options)),
+        _exact("/docs", _redirect("docs", "/docs/", "MOVED_PERMANENTLY", options)),
+    ]
+    assets = options.assets
+    no_cache = "no-cache"
+    for name, ctype in DOCS_FILES.items():
+        path = "/docs/" if name == "index.html" else f"/docs/{name}"
+        routes.append(
+            _exact(path, _file(f"docs:{name}", f"{assets.docs_dir}/{name}", ctype, options, no_cache))
+        )
+    for name, ctype in SWAGGER_UI_FILES.items():
+        if assets.swagger_ui_dir is None:
+            route = _missing(f"docs:{name}", "Swagger UI", "run `python3 -m infra install`", options)
+        else:  # a pinned package version: browsers may keep these for a day
+            route = _file(
+                f"docs:{name}", f"{assets.swagger_ui_dir}/{name}", ctype, options, "public, max-age=86400"
+            )
+        routes.append(_exact(f"/docs/{name}", route))
+    for url, doc in (("/openapi.json", assets.openapi_v3), ("/openapi/v2.json", assets.openapi_v2)):
+        if doc is None:
+            route = _missing(f"openapi:{url}", "the OpenAPI document", "run `make gen`", options)
+        else:
+            route = _file(f"openapi:{url}", doc, "application/json", options, no_cache)
+        routes.append(_exact(url, route))
+    return routes
+
+
+def _action(cluster: str, service: EdgeService) -> Json:
+    action: Json = {"cluster": cluster, "timeout": seconds(service.timeout_s)}
+    if service.timeout_s == 0:
+        action["idle_timeout"] = seconds(service.idle_timeout_s)
+    return action
+
+
+def _retry(retry_on: str, service: EdgeService) -> Json:
+    policy: Json = {
+        "retry_on": retry_on,
+        "num_retries": RETRIES,
+        "retry_back_off": {"base_interval": "0.025s", "max_interval": "0.25s"},
+        "retry_host_predicate": [
+            {
+                "name": "envoy.retry_host_predicates.previous_hosts",
+                "typed_config": filters.typed(
+                    "envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"
+                ),
+            }
+        ],
+        "host_selection_retry_max_attempts": 3,
+    }
+    if service.timeout_s:
+        policy["per_try_timeout"] = seconds(min(PER_TRY_TIMEOUT_S, service.timeout_s))
+    return policy
+
+
+def grpc_routes(service: EdgeService) -> list[Json]:
+    """Read-only RPCs (retried), then everything else in the service's packages (never retried)."""
+    cluster = service.grpc_cluster.name
+
+    def action() -> Json:  # honour the client's grpc-timeout, capped by the route timeout
+        return {
+            **_action(cluster, service),
+            "max_stream_duration": {"grpc_timeout_header_max": seconds(service.timeout_s)},
+        }
+
+    reads = {**action(), "retry_policy": _retry("unavailable,reset,connect-failure,refused-stream", service)}
+    routes = [
+        {
+            "name": f"grpc:{service.name}:read",
+            "match": {"safe_regex": {"regex": service.idempotent_regex()}},
+            "route": reads,
+        }
+    ]
+    routes += [
+        {"name": f"grpc:{service.name}", "match": {"prefix": p}, "route": action()}
+        for p in service.grpc_prefixes()
+    ]
+    return routes
+
+
+def rest_route(service: EdgeService) -> Json:
+    """The REST prefix: matched before transcoding (CORS, auth), then rerouted on the gRPC path."""
+    return {
+        "name": f"rest:{service.name}",
+        "match": {"prefix": service.rest_prefix},
+        "route": _action(service.name, service),
+    }
+
+
+def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
+    """Plain HTTP (OIDC endpoints, login pages) proxied as-is; GETs are retried."""
+    cluster = service.http_cluster
+    if cluster is None:
+        return []
+    routes: list[Json] = []
+    for prefix in service.http_prefixes:
+        get = {"prefix": prefix, "headers": [{"name": ":method", "string_match": {"exact": "GET"}}]}
+        reads = {
+            **_action(cluster.name, service),
+            "retry_policy": _retry("reset,connect-failure,refused-stream", service),
+        }
+        routes += [
+            {
+                "name": f"http:{cluster.name}:read",
+                "match": get,
+                "route": reads,
+                "typed_per_filter_config": public(options),
+            },
+            {
+                "name": f"http:{cluster.name}",
+                "match": {"prefix": prefix},
+                "route": _action(cluster.name, service),
+                "typed_per_filter_config": public(options),
+            },
+        ]
+    return routes
+
+
+def route_config(options: EdgeOptions, services: tuple[EdgeService, ...] = SERVICES) -> Json:
+    routes = static_routes(options)
+    for service in services:
+        routes += grpc_routes(service)
+    # REST prefixes before the HTTP ones: /auth/v1/ (transcoded) must win over /auth/ (OIDC).
+    routes += [rest_route(s) for s in services]
+    for service in services:
+        routes += http_routes(service, options)
+    return {
+        "name": "edge",
+        "max_direct_response_body_size_bytes": MAX_DIRECT_RESPONSE_BYTES,
+        "virtual_hosts": [
+            {
+                "name": "edge",
+                "domains": ["*"],
+                "routes": routes,
+                "typed_per_filter_config": {"envoy.filters.http.cors": filters.cors_policy(options)},
+            }
+        ],
+    }

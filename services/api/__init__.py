@@ -1,0 +1,1 @@
+"""The api service: organizations, devices, tags and events (the core MSP domain)."""

