@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 
 from infra.layout import REPO, Layout
 from infra.servers.base import Server
 
 #: Services that exist so far, in start order.
 SERVICES = ["api"]
+
+
+def local_master_key(layout: Layout) -> str:
+    """This checkout's master key (encrypts secrets at rest): random, made once, kept in .state."""
+    path = layout.state / "secrets" / "master.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 class PythonService(Server):
@@ -39,6 +50,7 @@ class PythonService(Server):
             "OPENFRAME_ENVIRONMENT": "development",
             "OPENFRAME_DEV_TENANT_HEADER": "true",
             "OPENFRAME_PORT_BASE": str(self.layout.port_base),
+            "OPENFRAME_MASTER_KEY": local_master_key(self.layout),
         }
 
     def command(self) -> list[str]:

@@ -3,7 +3,7 @@ services (started, or reused, by the session's `infra_up`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import grpc
 import httpx
@@ -31,9 +31,9 @@ def api_grpc_target(infra_up: Layout) -> str:
 
 
 @pytest.fixture
-def rest(edge_url: str, unique: str) -> Iterator[httpx.Client]:
+async def rest(edge_url: str, unique: str) -> AsyncIterator[httpx.AsyncClient]:
     """REST client through Envoy, as tenant `unique`."""
-    with httpx.Client(base_url=edge_url, headers={TENANT_HEADER: unique}, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=edge_url, headers={TENANT_HEADER: unique}, timeout=10) as client:
         yield client
 
 
