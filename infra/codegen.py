@@ -11,10 +11,13 @@ Outputs (committed; byte-identical on every run from the same protos and tool ve
   gRPC-JSON transcoder) and ``services.txt`` (fully-qualified service names, one per line).
 
 How: third-party protos are copied from installed packages into the git-ignored
-``build/protos/``; buf compiles the workspace (``buf.yaml``) into one descriptor set; every
-generator then runs as a protoc plugin over those same bytes (``grpc_tools.protoc
---descriptor_set_in``). ``--out DIR`` writes the outputs under DIR instead of the repository
-(the contract test diffs the two); ``--lint`` and ``--breaking REF`` run buf's checks.
+``build/protos/``. ``buf generate`` compiles the workspace that ``buf.yaml`` declares and runs
+the plugins that ``buf.gen.yaml`` names into a staging folder: grpcio's generators, betterproto2
+and protoc-gen-openapiv2, each behind grpcio-tools' protoc (``infra.protoc_gen_grpcio``). This
+module then adds what no plugin makes (the swagger ``info``, the OpenAPI 3 rendering, Envoy's
+descriptor set, services.txt) and syncs the staging folder into place. ``--out DIR`` writes the
+outputs under DIR instead of the repository (the contract test diffs the two); ``--lint`` and
+``--breaking REF`` run buf's checks.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ THIRD_PARTY = BUILD / "protos"
 PROTOVALIDATE_MODULE = "github.com/bufbuild/protovalidate@v1.2.2"
 OPENAPIV2_SPEC = REPO / "infra" / "go" / "protoc-gen-openapiv2" / "module.txt"
 VALIDATE_PROTO = "buf/validate/validate.proto"
+TEMPLATE = REPO / "buf.gen.yaml"
 #: Added to Envoy's descriptor set so convert_grpc_status can print google.rpc details as JSON.
 ENVOY_EXTRA_PROTOS = ("google/rpc/status.proto", "google/rpc/error_details.proto")
 
@@ -53,24 +57,6 @@ DESCRIPTOR = Path("gen/descriptor")
 SDK = Path("sdk/python/openframe_sdk")
 OUTPUTS = (PYTHON, OPENAPI, DESCRIPTOR, SDK)
 
-# Imported protos whose Python modules come with the runtime (protobuf's well-known types,
-# googleapis-common-protos); any other import is generated into gen/python.
-RUNTIME_PROVIDED = ("google/protobuf/", "google/api/", "google/rpc/", "google/type/")
-
-OPENAPIV2_OPTS = (
-    "allow_merge=true",
-    "merge_file_name=openframe",
-    # lowerCamelCase (json_name), as Envoy's transcoder prints by default
-    # (print_options.preserve_proto_field_names=false); it parses both spellings.
-    "json_names_for_fields=true",
-    # Envoy does not infer update_mask from the body (grpc-gateway does): document it as a
-    # query parameter the client must send.
-    "allow_patch_feature=false",
-    # Definition names stay put when another package adds a message of the same short name.
-    "openapi_naming_strategy=fqn",
-    "ignore_go_package_option=true",
-    "expand_slashed_path_patterns=true",
-)
 OPENAPI_INFO = {
     "title": "OpenFrame API",
     "description": "REST view of OpenFrame's gRPC services, served by Envoy's gRPC-JSON transcoder. "
@@ -180,49 +166,61 @@ def sync(want: dict[Path, bytes], root: Path) -> int:
 
 
 # -- generation ------------------------------------------------------------------------------
-def buf_build(tools: Tools, out: Path, *extra: str) -> descriptor_pb2.FileDescriptorSet:
-    """Compile protos/openframe (and validate.proto, which the protovalidate runtime needs)."""
-    paths = ["--path", "protos/openframe", "--path", f"build/protos/{VALIDATE_PROTO}"]
-    run([str(tools.buf), "build", *paths, "--as-file-descriptor-set", "-o", str(out), *extra])
-    return descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+def workspace(root: Path) -> Path:
+    """A scratch folder laid out like the repository for buf: buf.yaml, protos/, build/protos/.
+
+    protos/ links to the repository's unless ``root`` already holds one (an older commit's).
+    ``buf generate`` runs its plugins in its working directory, and betterproto2 formats its
+    output with the ``ruff`` on PATH, which reads its settings from there. An empty ruff.toml in
+    this folder keeps the repository's lint settings out of the SDK.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "buf.yaml").symlink_to(REPO / "buf.yaml")
+    if not (root / "protos").exists():
+        (root / "protos").symlink_to(REPO / "protos")
+    (root / "build").mkdir()
+    (root / "build" / "protos").symlink_to(THIRD_PARTY)
+    (root / "ruff.toml").write_text("")
+    return root
 
 
-def protoc(
-    image: Path, files: list[str], *args: str, cwd: Path = REPO, env: dict[str, str] | None = None
-) -> None:
+def buf_generate(tools: Tools, out: Path, scratch: Path) -> None:
+    """Run buf.gen.yaml's plugins, writing under ``out``.
+
+    The template names no machine-specific path: plugins are found by name on PATH, so .venv/bin
+    and protoc-gen-openapiv2's folder go first.
+    """
+    path = [str(Path(sys.executable).parent), str(tools.openapiv2.parent), os.environ.get("PATH", "")]
+    pythonpath = [str(REPO), os.environ.get("PYTHONPATH", "")]  # for python -m infra.protoc_gen_grpcio
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join(p for p in path if p),
+        "PYTHONPATH": os.pathsep.join(p for p in pythonpath if p),
+    }
     run(
-        [sys.executable, "-m", "grpc_tools.protoc", f"--descriptor_set_in={image}", *args, *files],
-        cwd=cwd,
+        [str(tools.buf), "generate", "--template", str(TEMPLATE), "-o", str(out)],
+        cwd=workspace(scratch),
         env=env,
     )
 
 
-def gen_python(image: Path, fds: descriptor_pb2.FileDescriptorSet, out: Path) -> None:
-    ours = [f for f in fds.file if f.name.startswith("openframe/")]
-    protoc(
-        image, [f.name for f in ours], f"--python_out={out}", f"--pyi_out={out}", f"--grpc_python_out={out}"
-    )
-    for f in ours:  # grpc_python writes an empty module for files without services
-        if not f.service:
-            (out / f"{f.name.removesuffix('.proto')}_pb2_grpc.py").unlink()
-    imported = [f.name for f in fds.file if not f.name.startswith(("openframe/", *RUNTIME_PROVIDED))]
-    protoc(image, imported, f"--python_out={out}", f"--pyi_out={out}")
+def buf_build(tools: Tools, out: Path) -> descriptor_pb2.FileDescriptorSet:
+    """Envoy's descriptor set: protos/openframe with every import, no comments.
+
+    Plus the google.rpc details, so that Envoy renders them (BadRequest, ErrorInfo, ...) as JSON.
+    """
+    paths = [
+        "protos/openframe",
+        f"build/protos/{VALIDATE_PROTO}",
+        *(f"build/protos/{p}" for p in ENVOY_EXTRA_PROTOS),
+    ]
+    args = [arg for p in paths for arg in ("--path", p)]
+    run([str(tools.buf), "build", *args, "--as-file-descriptor-set", "--exclude-source-info", "-o", str(out)])
+    return descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
 
 
-def gen_sdk(tools: Tools, image: Path, files: list[str], out: Path, scratch: Path) -> None:
-    # betterproto2 formats its output with the `ruff` on PATH, reading ruff's config from the
-    # working directory: an empty ruff.toml there keeps the repo's lint settings out of the SDK.
-    scratch.mkdir(parents=True)
-    (scratch / "ruff.toml").write_text("")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    plugin = f"--plugin=protoc-gen-python_betterproto2={tools.betterproto2}"
-    opt = "--python_betterproto2_opt=client_generation=sync_async"
-    protoc(image, files, plugin, f"--python_betterproto2_out={out}", opt, cwd=scratch, env=env)
-
-
-def gen_openapi(tools: Tools, image: Path, files: list[str], out: Path) -> None:
-    plugin = f"--plugin=protoc-gen-openapiv2={tools.openapiv2}"
-    protoc(image, files, plugin, f"--openapiv2_out={out}", "--openapiv2_opt=" + ",".join(OPENAPIV2_OPTS))
+def finish_openapi(tools: Tools, out: Path) -> None:
+    """Set the swagger document's ``info`` and render it as OpenAPI 3."""
     swagger, openapi = out / "openframe.swagger.json", out / "openframe.openapi.json"
     doc = json.loads(swagger.read_text())
     doc["info"] = OPENAPI_INFO  # otherwise the first file's name, "version not set"
@@ -240,21 +238,13 @@ def generate(out_root: Path = REPO, tools: Tools | None = None) -> int:
     tools = tools or Tools.locate()
     collect_third_party()
     with tempfile.TemporaryDirectory(prefix="codegen-", dir=BUILD) as tmp:
-        stage = Path(tmp)
-        image = stage / "image.binpb"  # with comments, for the plugins
-        fds = buf_build(tools, image)
-        files = sorted(f.name for f in fds.file if f.name.startswith("openframe/"))
-        if not files:
-            raise CodegenError("no .proto files under protos/openframe/")
-        for rel in OUTPUTS:
-            (stage / rel).mkdir(parents=True)
-        gen_python(image, fds, stage / PYTHON)
-        gen_sdk(tools, image, files, stage / SDK, stage / "sdk-scratch")
-        gen_openapi(tools, image, files, stage / OPENAPI)
-        # Envoy renders error details (BadRequest, ErrorInfo, ...) as JSON only for types it knows.
-        rpc_types = [arg for name in ENVOY_EXTRA_PROTOS for arg in ("--path", f"build/protos/{name}")]
-        buf_build(tools, stage / DESCRIPTOR / "openframe.binpb", "--exclude-source-info", *rpc_types)
-        services = sorted(f"{f.package}.{s.name}" for f in fds.file if f.name in files for s in f.service)
+        stage = Path(tmp) / "out"
+        buf_generate(tools, stage, Path(tmp) / "workspace")
+        (stage / DESCRIPTOR).mkdir(parents=True)
+        fds = buf_build(tools, stage / DESCRIPTOR / "openframe.binpb")
+        ours = [f for f in fds.file if f.name.startswith("openframe/")]
+        finish_openapi(tools, stage / OPENAPI)
+        services = sorted(f"{f.package}.{s.name}" for f in ours for s in f.service)
         (stage / DESCRIPTOR / "services.txt").write_text("".join(f"{s}\n" for s in services))
         return sum(sync(read_tree(stage / rel), out_root / rel) for rel in OUTPUTS)
 
@@ -275,14 +265,10 @@ def breaking(tools: Tools, ref: str) -> bool:
         return False
     archive = subprocess.run(["git", "archive", ref, "protos"], cwd=REPO, capture_output=True, check=True)
     with tempfile.TemporaryDirectory(prefix="breaking-", dir=BUILD) as tmp:
-        workspace = Path(tmp)
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(workspace, filter="data")
-        shutil.copy(REPO / "buf.yaml", workspace / "buf.yaml")
-        (workspace / "build").mkdir()
-        (workspace / "build" / "protos").symlink_to(THIRD_PARTY)
-        against = workspace / "against.binpb"
-        run([str(tools.buf), "build", "protos", "-o", str(against)], cwd=workspace)
+            tar.extractall(tmp, filter="data")
+        against = Path(tmp) / "against.binpb"
+        run([str(tools.buf), "build", "protos", "-o", str(against)], cwd=workspace(Path(tmp)))
         run([str(tools.buf), "breaking", "protos", "--against", str(against)])
     return True
 
