@@ -1,7 +1,7 @@
 """OpenFrame's own services, run from .venv as ``python -m services.<name>``.
 
-Locally they run with the development tenant header enabled (there is no token issuer
-before the auth service exists); the setting is refused in production configuration.
+Locally they authenticate callers with the auth service's access tokens (``auth_mode=jwt``,
+the same issuer URL as the edge's); the development tenant header is not used by ``make run``.
 A running service whose code changed since it started is restarted by ``up``, so tests
 never talk to stale code.
 """
@@ -16,7 +16,11 @@ from infra.layout import REPO, Layout
 from infra.servers.base import Server
 
 #: Services that exist so far, in start order.
-SERVICES = ["api"]
+SERVICES = ["api", "auth"]
+
+#: Worker processes per service (``OPENFRAME_WORKERS``; SO_REUSEPORT shares the ports). The
+#: auth service signs tokens (CPU-bound RSA): one worker per core of a 2-core machine.
+WORKERS = {"auth": 2}
 
 
 def local_master_key(layout: Layout) -> str:
@@ -45,12 +49,19 @@ class PythonService(Server):
         return self.layout.venv_bin("python").exists()
 
     def environment(self) -> dict[str, str]:
+        from infra.servers.envoy import public_url  # the issuer origin the edge checks too
+
         return {
             **os.environ,
             "OPENFRAME_ENVIRONMENT": "development",
-            "OPENFRAME_DEV_TENANT_HEADER": "true",
+            # bearer tokens of the auth service, checked against its all-tenants JWKS
+            "OPENFRAME_AUTH_MODE": "jwt",
+            "OPENFRAME_DEV_TENANT_HEADER": "false",  # whatever the caller's shell says
+            "OPENFRAME_PUBLIC_URL": public_url(self.layout),
+            "OPENFRAME_JWKS_URL": f"http://{self.layout.host}:{self.layout.port('auth_http')}/auth/jwks",
             "OPENFRAME_PORT_BASE": str(self.layout.port_base),
             "OPENFRAME_MASTER_KEY": local_master_key(self.layout),
+            **({"OPENFRAME_WORKERS": str(WORKERS[self.name])} if self.name in WORKERS else {}),
         }
 
     def command(self) -> list[str]:

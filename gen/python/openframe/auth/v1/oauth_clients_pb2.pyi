@@ -6,6 +6,7 @@ from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from openframe.auth.v1 import users_pb2 as _users_pb2
 from openframe.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -48,7 +49,7 @@ GRANT_TYPE_CLIENT_CREDENTIALS: GrantType
 GRANT_TYPE_REFRESH_TOKEN: GrantType
 
 class OAuthClient(_message.Message):
-    __slots__ = ("name", "client_id", "display_name", "client_type", "purpose", "grant_types", "redirect_uris", "scopes", "audiences", "first_party", "access_token_ttl", "refresh_token_ttl", "device", "disabled", "secret_hint", "secret_rotate_time", "creator", "create_time", "update_time", "etag")
+    __slots__ = ("name", "client_id", "display_name", "client_type", "purpose", "grant_types", "redirect_uris", "scopes", "audiences", "first_party", "access_token_ttl", "refresh_token_ttl", "device", "disabled", "secret_hint", "secret_rotate_time", "creator", "create_time", "update_time", "etag", "roles")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -69,6 +70,7 @@ class OAuthClient(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
     name: str
     client_id: str
     display_name: str
@@ -89,7 +91,8 @@ class OAuthClient(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     etag: str
-    def __init__(self, name: _Optional[str] = ..., client_id: _Optional[str] = ..., display_name: _Optional[str] = ..., client_type: _Optional[_Union[ClientType, str]] = ..., purpose: _Optional[_Union[ClientPurpose, str]] = ..., grant_types: _Optional[_Iterable[_Union[GrantType, str]]] = ..., redirect_uris: _Optional[_Iterable[str]] = ..., scopes: _Optional[_Iterable[str]] = ..., audiences: _Optional[_Iterable[str]] = ..., first_party: _Optional[bool] = ..., access_token_ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., refresh_token_ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., device: _Optional[str] = ..., disabled: _Optional[bool] = ..., secret_hint: _Optional[str] = ..., secret_rotate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., creator: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
+    roles: _containers.RepeatedScalarFieldContainer[_users_pb2.UserRole]
+    def __init__(self, name: _Optional[str] = ..., client_id: _Optional[str] = ..., display_name: _Optional[str] = ..., client_type: _Optional[_Union[ClientType, str]] = ..., purpose: _Optional[_Union[ClientPurpose, str]] = ..., grant_types: _Optional[_Iterable[_Union[GrantType, str]]] = ..., redirect_uris: _Optional[_Iterable[str]] = ..., scopes: _Optional[_Iterable[str]] = ..., audiences: _Optional[_Iterable[str]] = ..., first_party: _Optional[bool] = ..., access_token_ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., refresh_token_ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., device: _Optional[str] = ..., disabled: _Optional[bool] = ..., secret_hint: _Optional[str] = ..., secret_rotate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., creator: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., roles: _Optional[_Iterable[_Union[_users_pb2.UserRole, str]]] = ...) -> None: ...
 
 class CreateOAuthClientRequest(_message.Message):
     __slots__ = ("oauth_client",)

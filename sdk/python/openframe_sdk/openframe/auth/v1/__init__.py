@@ -2670,6 +2670,14 @@ class OAuthClient(betterproto2.Message):
     Opaque version for optimistic concurrency: send it back on update; changes on every write.
     """
 
+    roles: "list[UserRole]" = betterproto2.field(
+        21, betterproto2.TYPE_ENUM, repeated=True
+    )
+    """
+    Roles put in the "roles" claim of the tokens this client gets with client credentials
+    (ADMIN, TECHNICIAN or VIEWER; never OWNER). Empty means no roles.
+    """
+
 
 default_message_pool.register_message("openframe.auth.v1", "OAuthClient", OAuthClient)
 
@@ -3528,7 +3536,7 @@ class UpdateOAuthClientRequest(betterproto2.Message):
     )
     """
     Fields to change: any of display_name, grant_types, redirect_uris, scopes, audiences,
-    first_party, access_token_ttl, refresh_token_ttl, disabled. Required.
+    roles, first_party, access_token_ttl, refresh_token_ttl, disabled. Required.
     """
 
 

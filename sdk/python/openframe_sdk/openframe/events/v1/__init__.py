@@ -206,7 +206,7 @@ class LoginFailureReason(betterproto2.Enum):
 class LoginMethod(betterproto2.Enum):
     """
     Security events of the auth service: sign-ins, token issuance and revocation, signing
-    keys, OAuth clients and SSO providers. Topic "openframe.auth.security.v1" (high volume:
+    keys, OAuth clients and SSO providers. Topic "openframe.auth.security-events.v1" (high volume:
     one TokenIssued per token). No event ever carries a password, token or secret; tokens are
     identified by their jti only.
 

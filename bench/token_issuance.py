@@ -1,0 +1,303 @@
+"""Client-credentials token issuance through Envoy, next to this machine's RSA-2048 signing rate.
+
+    make run && .venv/bin/python bench/token_issuance.py [--requests 20000] [--rounds 3]
+
+Every token is an RS256 JWT signed with the tenant's key, and every issuance is audited (a
+MongoDB write through group commit, relayed to Kafka), exactly as in production; the service
+runs the workers ``make run`` gives it (2). Load: h2load with ``--h1`` (OAuth clients speak
+HTTP/1.1 with keep-alive), ``client_secret_basic``, POST ``{public_url}/auth/tenants/T/oauth2/token``.
+
+Printed side by side, measured in the same run (these machines are noisy):
+* the physical ceiling: ``openssl speed -seconds 3 rsa2048`` sign/s (one core) and the same
+  for Python ``cryptography`` (what the service calls), times the cores;
+* tokens/s, p50 and p99 through Envoy and, as a baseline, straight to the service's HTTP port;
+* CPU per 1,000 tokens of the service workers and of Envoy.
+Every mode is first checked to return a token that verifies, so we never time errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import grpc
+import httpx
+import jwt
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from infra.layout import Layout
+from openframe.auth.v1 import oauth_clients_pb2 as cpb
+from openframe.auth.v1 import oauth_clients_pb2_grpc, tenants_pb2, tenants_pb2_grpc
+
+PASSWORD = "bench password 1234"  # noqa: S105 (a throw-away tenant's owner)
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = base64.urlsafe_b64encode(os.urandom(48)).rstrip(b"=").decode()
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def form_value(html: str, pattern: str) -> str:
+    found = re.search(pattern, html)
+    assert found, f"login page without {pattern}"
+    return found.group(1)
+
+
+@dataclass
+class Result:
+    mode: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    failed: int
+    service_cpu_ms_per_1k: float
+    envoy_cpu_ms_per_1k: float
+    stores_cpu_ms_per_1k: float  # FerretDB + Kafka + Redis (the audit trail)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def service_pids(layout: Layout, name: str) -> list[int]:
+    """The supervisor and its workers."""
+    parent = int(layout.pidfile(name).read_text())
+    found = [parent]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def openssl_sign_per_s() -> float:
+    out = subprocess.run(
+        ["openssl", "speed", "-seconds", "3", "rsa2048"], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(
+        row for row in out.splitlines() if row.startswith("rsa 2048 bits") or row.startswith("rsa  2048")
+    )
+    return float(line.split()[-2])
+
+
+def python_sign_per_s(seconds: float = 2.0) -> float:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    payload, n, started = b"x" * 400, 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
+        n += 1
+    return n / (time.perf_counter() - started)
+
+
+async def prepare(layout: Layout) -> tuple[str, str, str]:
+    """A fresh tenant; its owner signs in through the console client (code + PKCE) and creates a
+    client-credentials client with that token. Returns (issuer via the edge, client id, secret)."""
+    tenant = f"bench-{uuid.uuid4().hex[:8]}"
+    edge = f"http://127.0.0.1:{layout.port('envoy')}"
+    issuer, console, redirect = (
+        f"{edge}/auth/tenants/{tenant}",
+        f"console-{tenant}",
+        f"{edge}/console/callback",
+    )
+    email, verifier_challenge = f"owner@{tenant}.test", pkce_pair()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{layout.port('auth')}") as channel:
+        register = tenants_pb2.RegisterTenantRequest(
+            tenant_id=tenant,
+            display_name="Bench MSP",
+            owner_email=email,
+            owner_password=PASSWORD,
+            owner_display_name="Bench Owner",
+        )
+        await tenants_pb2_grpc.TenantServiceStub(channel).RegisterTenant(register)
+        async with httpx.AsyncClient() as http:
+            start = await http.get(
+                f"{issuer}/oauth2/authorize",
+                params=dict(
+                    response_type="code",
+                    client_id=console,
+                    redirect_uri=redirect,
+                    scope="openid",
+                    state="bench",
+                    code_challenge=verifier_challenge[1],
+                    code_challenge_method="S256",
+                ),
+            )
+            page = (await http.get(start.headers["location"])).text
+            done = await http.post(
+                form_value(page, r"action='([^']+)'"),
+                data=dict(
+                    request=form_value(page, r"name=request value='([^']*)'"),
+                    email=email,
+                    password=PASSWORD,
+                    csrf_token=form_value(page, r"name=csrf_token value='([^']*)'"),
+                ),
+            )
+            code = parse_qs(urlsplit(done.headers["location"]).query)["code"][0]
+            owner = await http.post(
+                f"{issuer}/oauth2/token",
+                data=dict(
+                    grant_type="authorization_code",
+                    client_id=console,
+                    redirect_uri=redirect,
+                    code=code,
+                    code_verifier=verifier_challenge[0],
+                ),
+            )
+            owner.raise_for_status()
+        client = cpb.OAuthClient(
+            display_name="bench",
+            client_type=cpb.CLIENT_TYPE_CONFIDENTIAL,
+            grant_types=[cpb.GRANT_TYPE_CLIENT_CREDENTIALS],
+        )
+        reply = await oauth_clients_pb2_grpc.OAuthClientServiceStub(channel).CreateOAuthClient(
+            cpb.CreateOAuthClientRequest(oauth_client=client),
+            metadata=(("authorization", f"Bearer {owner.json()['access_token']}"),),
+        )
+    return issuer, reply.oauth_client.client_id, reply.client_secret  # fmt: skip
+
+
+async def check(url: str, issuer: str, client_id: str, secret: str) -> None:
+    async with httpx.AsyncClient() as http:
+        resp = await http.post(url, data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+        resp.raise_for_status()
+        jwks = (await http.get(f"{issuer}/jwks")).json()
+    token = resp.json()["access_token"]
+    key = jwt.PyJWKSet.from_dict(jwks)[jwt.get_unverified_header(token)["kid"]]
+    jwt.decode(token, key, algorithms=["RS256"], audience="openframe", issuer=issuer)
+
+
+def h2load(url: str, extra: list[str], requests: int, clients: int) -> tuple[str, list[int]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "requests.log"
+        out = subprocess.run(
+            [
+                "h2load",
+                "--h1",
+                "-n",
+                str(requests),
+                "-c",
+                str(clients),
+                "-m",
+                "1",
+                "-t",
+                "1",
+                f"--log-file={log}",
+                *extra,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        latencies = sorted(int(line.split("\t")[2]) for line in log.read_text().splitlines() if line)
+    return out.stdout, latencies
+
+
+def run_mode(mode: str, url: str, creds: str, layout: Layout, args: argparse.Namespace) -> Result:
+    with tempfile.NamedTemporaryFile(suffix=".form") as body:
+        body.write(b"grant_type=client_credentials")
+        body.flush()
+        extra = [
+            "-d",
+            body.name,
+            "-H",
+            "content-type: application/x-www-form-urlencoded",
+            "-H",
+            f"authorization: Basic {creds}",
+        ]
+        service, envoy = service_pids(layout, "auth"), [int(layout.pidfile("envoy").read_text())]
+        stores = [int(layout.pidfile(name).read_text()) for name in ("ferretdb", "kafka", "redis")]
+        cpu0 = cpu_seconds(service), cpu_seconds(envoy), cpu_seconds(stores)
+        stdout, latencies = h2load(url, extra, args.requests, args.clients)
+        cpu1 = cpu_seconds(service), cpu_seconds(envoy), cpu_seconds(stores)
+    summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
+    counts = next(line for line in stdout.splitlines() if line.startswith("requests:"))
+    codes = next(line for line in stdout.splitlines() if line.startswith("status codes:"))
+    non_2xx = sum(int(part.split()[0]) for part in codes.split(":", 1)[1].split(",")[1:])
+    failed = int(counts.split(",")[4].split()[0]) + int(counts.split(",")[5].split()[0]) + non_2xx
+    per_1k = 1000 / args.requests * 1000
+    return Result(
+        mode=mode,
+        rps=float(summary.split(",")[1].split()[0]),
+        p50_ms=latencies[len(latencies) // 2] / 1000,
+        p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
+        failed=failed,
+        service_cpu_ms_per_1k=(cpu1[0] - cpu0[0]) * per_1k,
+        envoy_cpu_ms_per_1k=(cpu1[1] - cpu0[1]) * per_1k,
+        stores_cpu_ms_per_1k=(cpu1[2] - cpu0[2]) * per_1k,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument(
+        "--clients", type=int, default=16, help="HTTP/1.1 connections, one request in flight each"
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    layout = Layout.from_env()
+    cores = os.cpu_count() or 1
+    print(f"machine: {cores} cores; auth service workers: {len(service_pids(layout, 'auth')) - 1}")
+    openssl, python = openssl_sign_per_s(), python_sign_per_s()
+    print(
+        f"RSA-2048 sign/s per core: openssl {openssl:,.0f}, python cryptography {python:,.0f}  "
+        f"-> ceiling for RS256 tokens on {cores} cores with nothing else running: "
+        f"{openssl * cores:,.0f} (openssl) / {python * cores:,.0f} (python)"
+    )
+    issuer, client_id, secret = asyncio.run(prepare(layout))
+    creds = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    direct_issuer = issuer.replace(f":{layout.port('envoy')}/", f":{layout.port('auth_http')}/")
+    urls = {"envoy": f"{issuer}/oauth2/token", "direct": f"{direct_issuer}/oauth2/token"}
+    for url in urls.values():
+        asyncio.run(check(url, issuer, client_id, secret))
+    version = subprocess.run(
+        ["h2load", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    print(
+        f"load tool: {version}; {args.requests} requests x {args.rounds} rounds per mode; "
+        f"{args.clients} HTTP/1.1 keep-alive connections, one request in flight each"
+    )
+    rounds: dict[str, list[Result]] = {m: [] for m in urls}
+    for _ in range(args.rounds):
+        for mode, url in urls.items():
+            rounds[mode].append(run_mode(mode, url, creds, layout, args))
+    print(
+        f"\n{'mode':<8} {'tokens/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7} {'svc cpu ms/1k':>14} "
+        f"{'envoy cpu ms/1k':>16} {'stores cpu ms/1k':>17} {'of openssl ceiling':>19}"
+    )
+    for mode, rs in rounds.items():
+        rps = statistics.median(r.rps for r in rs)
+        print(
+            f"{mode:<8} {rps:>9,.0f} {statistics.median(r.p50_ms for r in rs):>8.2f} "
+            f"{statistics.median(r.p99_ms for r in rs):>8.2f} {sum(r.failed for r in rs):>7} "
+            f"{statistics.median(r.service_cpu_ms_per_1k for r in rs):>14.0f} "
+            f"{statistics.median(r.envoy_cpu_ms_per_1k for r in rs):>16.0f} "
+            f"{statistics.median(r.stores_cpu_ms_per_1k for r in rs):>17.0f} {rps / (openssl * cores):>18.0%}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""``python -m services.auth``: run the auth service until SIGTERM.
+
+With ``OPENFRAME_WORKERS`` > 1 this process supervises that many copies of itself; each binds
+the gRPC and HTTP ports with SO_REUSEPORT and the kernel spreads connections across them
+(token signing is CPU-bound and one Python process uses one core).
+"""
+
+from __future__ import annotations
+
+import os
+
+from services.auth.app import build
+from services.auth.settings import AuthSettings
+from services.auth.workers import WORKER_ENV, supervise
+from services.kit.lifecycle import Lifecycle
+from services.kit.server import run
+
+settings = AuthSettings()
+
+
+async def main(lifecycle: Lifecycle) -> None:
+    await build(settings, lifecycle)
+
+
+if settings.workers > 1 and WORKER_ENV not in os.environ:
+    supervise(settings)
+else:
+    run(settings, main)

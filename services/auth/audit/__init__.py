@@ -1,0 +1,1 @@
+"""Audit log of security events: stored tenant-scoped, and relayed to Kafka through the outbox."""

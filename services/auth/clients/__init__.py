@@ -1,0 +1,1 @@
+"""OAuth clients of a tenant's issuer: types, grants, redirect URIs, scopes, roles, secrets."""

@@ -1,0 +1,1 @@
+"""What grants produce and consume: JWTs, refresh token families, authorization codes."""

@@ -1,0 +1,1 @@
+"""Per-tenant token signing keys: generation, sealing at rest, rotation with overlap, JWKS."""

@@ -1,0 +1,52 @@
+"""Settings of the auth service (the kit's, plus the issuer's). Env vars ``OPENFRAME_<FIELD>``."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from services.kit.config import Settings, local_port
+
+
+class AuthSettings(Settings):
+    service_name: str = "auth"
+    grpc_port: int = local_port("auth")
+    http_host: str = "127.0.0.1"
+    http_port: int = local_port("auth_http")
+    #: Worker processes sharing both ports (SO_REUSEPORT): token signing is CPU-bound.
+    workers: int = Field(default=1, ge=1, le=64)
+
+    #: Public origin of the edge; the issuer of tenant T is ``{public_url}/auth/tenants/{T}``.
+    public_url: str = f"http://127.0.0.1:{local_port('envoy')}"
+    #: Redirect URIs of every tenant's console client (default ``{public_url}/console/callback``).
+    console_redirect_uris: list[str] = Field(default_factory=list)
+    #: ``aud`` of access tokens.
+    token_audience: str = "openframe"  # noqa: S105 (an audience name)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    id_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=3600)
+    auth_code_ttl_seconds: int = Field(default=60, ge=10, le=600)
+    #: How long a rotated-out signing key stays in the JWKS (default for RotateSigningKey).
+    key_overlap_seconds: int = Field(default=86_400, ge=3600)
+    #: How long login and consent pages stay valid after the authorize request.
+    login_request_ttl_seconds: int = Field(default=600, ge=60)
+
+    #: Brute-force throttling of the login form (Redis counters with expiry).
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=30, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=10)
+    #: Take the client IP from the last X-Forwarded-For hop (our edge appends it).
+    trust_forwarded_for: bool = True
+
+    #: In-process cache of tenants, clients and keys: how stale another worker may be after a
+    #: change (suspension, client disabled, rotation) before it sees it.
+    cache_ttl_seconds: float = Field(default=5.0, ge=0)
+
+    audit_topic: str = "openframe.auth.security-events.v1"
+    #: Database of the audit log; empty means ``<mongo_database>_audit``.
+    audit_mongo_database: str = ""
+    #: Group commit of audit entries: how long the first entry waits for others to share its write.
+    audit_linger_ms: float = Field(default=2.0, ge=0, le=100)
+    #: Outbox relay of the audit log: heartbeat of each writer process, and how long a silent
+    #: writer's unpublished entries wait before another process relays them.
+    outbox_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    outbox_dead_after_seconds: float = Field(default=30.0, gt=0)

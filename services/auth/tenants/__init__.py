@@ -1,0 +1,1 @@
+"""Tenants: registration with owner and first signing key, discovery, status."""

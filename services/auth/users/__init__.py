@@ -1,0 +1,1 @@
+"""Users of a tenant: CRUD, roles (one OWNER per tenant), enable/disable."""

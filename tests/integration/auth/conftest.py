@@ -1,0 +1,102 @@
+"""The auth service in-process on free ports (gRPC + HTTP), against the real FerretDB, Redis and
+Kafka, in a private database and a private Kafka topic."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator
+
+import grpc
+import httpx
+import pytest
+from pydantic import SecretStr
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.auth.app import Running, build
+from services.auth.settings import AuthSettings
+from services.kit.config import Settings
+from services.kit.lifecycle import Lifecycle
+from tests.integration.auth.helpers import Api
+
+DATABASE = "test_auth"
+AUDIT_DATABASE = f"{DATABASE}_audit"  # the audit log's own database
+MASTER_KEY = "test-master-key-not-a-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def auth_settings(settings: Settings, **overrides: object) -> AuthSettings:
+    http_port = free_port()
+    values: dict[str, object] = {
+        "grpc_port": 0,
+        "http_port": http_port,
+        "public_url": f"http://127.0.0.1:{http_port}",
+        "dev_tenant_header": True,
+        "mongo_database": DATABASE,
+        "access_log": False,
+        "environment": "test",
+        "master_key": SecretStr(MASTER_KEY),
+        "audit_topic": f"openframe.auth.security-events-test-{uuid.uuid4().hex[:8]}.v1",
+        "outbox_heartbeat_seconds": 0.5,
+        "outbox_dead_after_seconds": 3.0,
+        "login_max_failures_per_ip": 20,
+        "shutdown_grace_seconds": 2,
+        **overrides,
+    }
+    return AuthSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+async def auth(settings: Settings) -> AsyncIterator[Running]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongo_url)
+    for name in (DATABASE, AUDIT_DATABASE):
+        await client.drop_database(name)
+    lifecycle = Lifecycle(grace_seconds=3)
+    running = await build(auth_settings(settings), lifecycle)
+    yield running
+    await lifecycle.shutdown()
+    for name in (DATABASE, AUDIT_DATABASE):
+        await client.drop_database(name)
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+async def channel(auth: Running) -> AsyncIterator[grpc.aio.Channel]:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{auth.grpc_port}") as chan:
+        yield chan
+
+
+@pytest.fixture(scope="session")
+async def db(auth: Running, settings: Settings) -> AsyncIterator[AsyncDatabase[dict[str, object]]]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
+    yield client[DATABASE]
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+async def audit_db(auth: Running, settings: Settings) -> AsyncIterator[AsyncDatabase[dict[str, object]]]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
+    yield client[AUDIT_DATABASE]
+    await client.close()
+
+
+@pytest.fixture
+async def http(auth: Running) -> AsyncIterator[httpx.AsyncClient]:
+    # A client IP of its own per test (X-Forwarded-For is trusted, as behind our edge), so the
+    # per-IP login throttle of one test never affects another.
+    ip = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    async with httpx.AsyncClient(
+        base_url=auth.deps.settings.public_url, headers={"x-forwarded-for": ip}, timeout=20
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def api(channel: grpc.aio.Channel, http: httpx.AsyncClient, auth: Running) -> Api:
+    return Api(channel, http, auth.deps.settings.public_url)
