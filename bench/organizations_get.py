@@ -7,6 +7,11 @@ started (api service + Envoy on 127.0.0.1). Modes run interleaved for several ro
 these machines are noisy; each figure is the median round. Latency percentiles come from
 h2load's per-request log. CPU is the service's and Envoy's CPU time per 1,000 requests.
 Every mode is first checked to return the same organization, so we never time errors.
+
+Every request carries a real access token of a tenant registered for the run (the auth service's
+client-credentials token, tests/support/identity.py): the edge validates it (jwt_authn + the
+tenant-binding RBAC check) and so does the api service (services/kit/jwt.py, verified tokens
+cached), so the figures include authentication on both sides.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ import os
 import statistics
 import struct
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support (run as a script)
 
 import grpc
 import httpx
@@ -27,9 +35,8 @@ import httpx
 from infra.layout import Layout
 from openframe.api.v1 import organizations_pb2 as pb
 from openframe.api.v1.organizations_pb2_grpc import OrganizationServiceStub
+from tests.support.identity import Tenants
 
-TENANT = "bench"
-HEADERS = {"x-openframe-tenant": TENANT}
 GRPC_PATH = "/openframe.api.v1.OrganizationService/GetOrganization"
 
 
@@ -53,7 +60,13 @@ def pid_of(layout: Layout, name: str) -> int:
     return int(layout.pidfile(name).read_text())
 
 
-async def prepare(layout: Layout) -> pb.Organization:
+def access_token(layout: Layout) -> str:
+    """A client-credentials token (role ADMIN) of a tenant registered for this run."""
+    tenants = Tenants(f"http://127.0.0.1:{layout.port('envoy')}", layout)
+    return tenants.service_token(tenants.tenant(f"bench{os.getpid()}"))
+
+
+async def prepare(layout: Layout, headers: dict[str, str]) -> pb.Organization:
     """Create the organization to read, and check all three paths return it."""
     async with grpc.aio.insecure_channel(f"127.0.0.1:{layout.port('api')}") as channel:
         stub = OrganizationServiceStub(channel)
@@ -62,18 +75,18 @@ async def prepare(layout: Layout) -> pb.Organization:
                 pb.CreateOrganizationRequest(
                     organization=pb.Organization(display_name=f"Bench {os.getpid()}")
                 ),
-                metadata=tuple(HEADERS.items()),
+                metadata=tuple(headers.items()),
             )
         ).organization
     request = pb.GetOrganizationRequest(name=org.name)
     for port in (layout.port("api"), layout.port("envoy")):
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             got = await OrganizationServiceStub(channel).GetOrganization(
-                request, metadata=tuple(HEADERS.items())
+                request, metadata=tuple(headers.items())
             )
             assert got.organization == org, f"gRPC on port {port} returned a different organization"
     async with httpx.AsyncClient() as http:
-        resp = await http.get(f"http://127.0.0.1:{layout.port('envoy')}/api/v1/{org.name}", headers=HEADERS)
+        resp = await http.get(f"http://127.0.0.1:{layout.port('envoy')}/api/v1/{org.name}", headers=headers)
         resp.raise_for_status()
         assert resp.json()["organization"]["name"] == org.name, resp.text
     return org
@@ -91,15 +104,9 @@ def h2load(url: str, extra: list[str], requests: int, clients: int, streams: int
     return out.stdout, latencies
 
 
-def run_mode(mode: str, layout: Layout, org: pb.Organization, args: argparse.Namespace) -> Result:
-    grpc_extra = [
-        "-H",
-        "content-type: application/grpc",
-        "-H",
-        "te: trailers",
-        "-H",
-        f"x-openframe-tenant: {TENANT}",
-    ]
+def run_mode(mode: str, layout: Layout, org: pb.Organization, args: argparse.Namespace, token: str) -> Result:
+    auth = ["-H", f"authorization: Bearer {token}"]
+    grpc_extra = ["-H", "content-type: application/grpc", "-H", "te: trailers", *auth]
     body = pb.GetOrganizationRequest(name=org.name).SerializeToString()
     with tempfile.NamedTemporaryFile(suffix=".bin") as data:
         data.write(struct.pack(">BI", 0, len(body)) + body)  # gRPC length-prefixed message
@@ -110,7 +117,7 @@ def run_mode(mode: str, layout: Layout, org: pb.Organization, args: argparse.Nam
             url, extra = f"http://127.0.0.1:{layout.port('envoy')}{GRPC_PATH}", [*grpc_extra, "-d", data.name]
         else:  # REST clients speak HTTP/1.1 with keep-alive
             url = f"http://127.0.0.1:{layout.port('envoy')}/api/v1/{org.name}"
-            extra = ["--h1", "-H", f"x-openframe-tenant: {TENANT}"]
+            extra = ["--h1", *auth]
         service, envoy = pid_of(layout, "api"), pid_of(layout, "envoy")
         cpu0 = cpu_seconds(service), cpu_seconds(envoy)
         stdout, latencies = h2load(url, extra, args.requests, args.clients, 1)
@@ -139,7 +146,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     layout = Layout.from_env()
-    org = asyncio.run(prepare(layout))
+    token = access_token(layout)
+    org = asyncio.run(prepare(layout, {"authorization": f"Bearer {token}"}))
     modes = ["grpc-direct", "grpc-envoy", "rest-envoy"]
     version = subprocess.run(
         ["h2load", "--version"], capture_output=True, text=True, check=False
@@ -150,7 +158,7 @@ def main() -> None:
     rounds: dict[str, list[Result]] = {m: [] for m in modes}
     for _ in range(args.rounds):
         for mode in modes:
-            rounds[mode].append(run_mode(mode, layout, org, args))
+            rounds[mode].append(run_mode(mode, layout, org, args, token))
     print(f"\n{'mode':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7} {'svc cpu ms/1k':>14} "
           f"{'envoy cpu ms/1k':>16} {'vs direct':>10}")  # fmt: skip
     baseline = statistics.median(r.rps for r in rounds["grpc-direct"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
-from typing import Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,26 +52,64 @@ class Settings(BaseSettings):
     cassandra_hosts: tuple[str, ...] = ("127.0.0.1",)
     cassandra_port: int = local_port("cassandra")
 
-    #: Trust the x-openframe-tenant header as identity. Local development only; refused in production.
+    # -- authentication (services/kit/identity.py, services/kit/jwt.py) -------------------------
+    #: How callers are authenticated: ``jwt`` bearer tokens of the auth service (the default);
+    #: ``dev_header`` trusts x-openframe-tenant (in-process tests only, refused in production);
+    #: ``reject`` lets nobody in.
+    auth_mode: Literal["jwt", "dev_header", "reject"] = "jwt"
+    #: Older spelling of ``auth_mode=dev_header`` (kept for compatibility; same production rule).
     dev_tenant_header: bool = False
+    #: Public origin of the edge; tenant T's token issuer is ``{public_url}/auth/tenants/T``.
+    public_url: str = f"http://127.0.0.1:{local_port('envoy')}"
+    #: Every tenant's public signing keys (the auth service's HTTP port, not through the edge).
+    jwks_url: str = f"http://127.0.0.1:{local_port('auth_http')}/auth/jwks"
+    #: Audience every access token must name.
+    jwt_audience: str = "openframe"
+    #: Clock skew tolerated on exp / nbf / iat.
+    jwt_leeway_seconds: float = Field(default=30.0, ge=0, le=300)
+    #: The key set is fetched again after this long (keys removed by the auth service stop
+    #: verifying within it); an unknown key id triggers a fetch sooner (below).
+    jwks_refresh_seconds: float = Field(default=60.0, gt=0)
+    #: An unknown key id (a new tenant, a rotated key) fetches the key set at once, but at most
+    #: this often (tokens with made-up key ids cost one fetch per period, whatever their number).
+    jwks_min_refetch_seconds: float = Field(default=0.5, ge=0)
     #: One JSON line per request (method, status, duration).
     access_log: bool = True
 
     #: Key that encrypts secrets at rest (signing keys, tool credentials). Required in production.
     master_key: SecretStr | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _auth_mode_from_dev_tenant_header(cls, data: Any) -> Any:
+        """``dev_tenant_header=true`` alone means ``auth_mode=dev_header``; the two must agree."""
+        if not isinstance(data, dict):
+            return data
+        legacy = str(data.get("dev_tenant_header", "false")).strip().lower() in {"1", "true", "yes", "on"}
+        mode = data.get("auth_mode")
+        if mode is None:
+            return {**data, "auth_mode": "dev_header"} if legacy else data
+        if legacy and mode != "dev_header":
+            raise ValueError(f"OPENFRAME_DEV_TENANT_HEADER=true contradicts OPENFRAME_AUTH_MODE={mode}")
+        return {**data, "dev_tenant_header": mode == "dev_header"}
+
     @model_validator(mode="after")
     def _production_needs_explicit_config(self) -> Self:
         if self.environment is not Environment.PRODUCTION:
             return self
         missing = [name for name in ("master_key",) if getattr(self, name) is None]
+        endpoints = ["mongo_url", "redis_url", "kafka_bootstrap", "nats_url"]
+        if self.auth_mode == "jwt":
+            endpoints += ["public_url", "jwks_url"]
         local = [
             name
-            for name in ("mongo_url", "redis_url", "kafka_bootstrap", "nats_url")
+            for name in endpoints
             if "127.0.0.1" in str(getattr(self, name)) and f"OPENFRAME_{name.upper()}" not in os.environ
         ]
-        if self.dev_tenant_header:
-            raise ValueError("OPENFRAME_DEV_TENANT_HEADER must not be enabled in production")
+        if self.auth_mode == "dev_header":
+            raise ValueError(
+                "OPENFRAME_AUTH_MODE=dev_header (the dev tenant header) is refused in production"
+            )
         if missing or local:
             raise ValueError(
                 "production configuration incomplete: set "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from typing import Any
 
 import grpc
@@ -19,7 +19,7 @@ from google.protobuf.message import Message
 
 from services.kit.context import request_scope
 from services.kit.errors import DomainError
-from services.kit.identity import Authenticator, reset_identity, set_identity
+from services.kit.identity import Authenticator, Identity, authenticate, reset_identity, set_identity
 from services.kit.logging import get_logger
 from services.kit.validation import validate
 
@@ -30,9 +30,25 @@ PUBLIC_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 
 
 class RequestInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, authenticator: Authenticator, *, access_log: bool = True) -> None:
+    """``public_methods``: full method names (``/pkg.Service/Method``) that run without an
+    identity (e.g. self-service sign-up); they still get request ids, validation, error mapping
+    and the access log, and ``current_identity()`` raises UNAUTHENTICATED inside them."""
+
+    def __init__(
+        self,
+        authenticator: Authenticator,
+        *,
+        access_log: bool = True,
+        public_methods: Collection[str] = (),
+    ) -> None:
         self.authenticator = authenticator
         self.access_log = access_log
+        self.public_methods = frozenset(public_methods)
+
+    async def _identify(self, method: str, metadata: dict[str, str]) -> Identity | None:
+        if method in self.public_methods:
+            return None
+        return await authenticate(self.authenticator, metadata)  # sync or async authenticators
 
     async def intercept_service(
         self,
@@ -65,8 +81,8 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
             code = grpc.StatusCode.OK
             tenant = None
             try:
-                identity = self.authenticator.authenticate(metadata)
-                tenant = identity.tenant_id
+                identity = await self._identify(method, metadata)
+                tenant = identity.tenant_id if identity else None
                 token = set_identity(identity)
                 try:
                     with request_scope(tenant=tenant, request=rid):
@@ -104,10 +120,10 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
             metadata = _metadata(context)
             rid = metadata.get("x-request-id") or uuid.uuid4().hex
             try:
-                identity = self.authenticator.authenticate(metadata)
+                identity = await self._identify(method, metadata)
                 token = set_identity(identity)
                 try:
-                    with request_scope(tenant=identity.tenant_id, request=rid):
+                    with request_scope(tenant=identity.tenant_id if identity else None, request=rid):
                         validate(request)
                         async for item in behavior(request, context):
                             yield item

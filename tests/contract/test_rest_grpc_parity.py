@@ -19,8 +19,8 @@ from google.protobuf.json_format import MessageToDict
 from infra.layout import REPO
 from openframe.api.v1 import organizations_pb2 as pb
 from openframe.api.v1.organizations_pb2_grpc import OrganizationServiceStub
-from tests.contract.conftest import TENANT_HEADER
 from tests.rpc_status import field_violations
+from tests.support.identity import TenantSession
 
 RUNNING_SERVICES = {"openframe.api.v1.OrganizationService"}
 EXERCISED: set[str] = set()
@@ -37,8 +37,9 @@ def stub(edge_channel: grpc.aio.Channel) -> OrganizationServiceStub:
 
 
 @pytest.fixture
-def md(unique: str) -> tuple[tuple[str, str]]:
-    return ((TENANT_HEADER, unique),)
+def md(tenant: TenantSession) -> tuple[tuple[str, str], ...]:
+    """gRPC metadata of the same tenant the `rest` client acts as: its owner's bearer token."""
+    return tenant.metadata
 
 
 def exercised(*methods: str) -> None:

@@ -4,8 +4,11 @@ Both clients the SDK generates, each directly on the api service's port and thro
 public port (the same port REST uses):
 
 * sync: `OrganizationServiceStub` on a grpcio channel; the sync stub has no per-call metadata, so
-  the identity header rides on a `grpc.intercept_channel` client interceptor (the README's note);
+  the bearer token rides on a `grpc.intercept_channel` client interceptor (the README's note);
 * async: `OrganizationServiceAsyncStub` on a grpclib `Channel`, with metadata given per stub.
+
+The tokens are real access tokens of the auth service (tests/support/identity.py), accepted both
+by the edge and by the api service itself.
 
 Each checks: create, get back equal, list it, an unknown organization is NOT_FOUND (also another
 tenant's), invalid input is INVALID_ARGUMENT naming the bad fields, and a field-mask update.
@@ -34,8 +37,8 @@ from openframe_sdk.openframe.api.v1 import (
     UpdateOrganizationRequest,
 )
 
-from tests.contract.conftest import TENANT_HEADER
 from tests.rpc_status import field_violations
+from tests.support.identity import Tenants, TenantSession
 
 #: Where the SDK connects: the api service itself, or the edge (Envoy) in front of it.
 TARGETS = ["api", "edge"]
@@ -53,34 +56,40 @@ def target(request: pytest.FixtureRequest) -> str:
     return address
 
 
-class TenantHeader(grpc.UnaryUnaryClientInterceptor):
-    """Adds the development identity header to every unary call of a sync channel."""
+class BearerToken(grpc.UnaryUnaryClientInterceptor):
+    """Adds the tenant's access token to every unary call of a sync channel."""
 
-    def __init__(self, tenant: str) -> None:
+    def __init__(self, tenant: TenantSession) -> None:
         self.tenant = tenant
 
     def intercept_unary_unary(
         self, continuation: Callable[..., Any], client_call_details: grpc.ClientCallDetails, request: Any
     ) -> Any:
-        metadata = [*(client_call_details.metadata or ()), (TENANT_HEADER, self.tenant)]
+        metadata = [*(client_call_details.metadata or ()), *self.tenant.metadata]
         # grpcio passes a namedtuple; the public ClientCallDetails type has no setter
         return continuation(client_call_details._replace(metadata=metadata), request)
 
 
 @pytest.fixture
-def sync_client(target: str) -> Iterator[Callable[[str], OrganizationServiceStub]]:
-    """`client(tenant)` -> a sync stub acting as `tenant`, all on one grpcio channel."""
-    with grpc.insecure_channel(target) as channel:
-        yield lambda tenant: OrganizationServiceStub(grpc.intercept_channel(channel, TenantHeader(tenant)))
+def other(tenants: Tenants) -> TenantSession:
+    """A second fresh tenant (to prove another tenant's organizations are NOT_FOUND)."""
+    return tenants.fresh()
 
 
 @pytest.fixture
-async def async_client(target: str) -> AsyncIterator[Callable[[str], OrganizationServiceAsyncStub]]:
+def sync_client(target: str) -> Iterator[Callable[[TenantSession], OrganizationServiceStub]]:
+    """`client(tenant)` -> a sync stub acting as `tenant`, all on one grpcio channel."""
+    with grpc.insecure_channel(target) as channel:
+        yield lambda tenant: OrganizationServiceStub(grpc.intercept_channel(channel, BearerToken(tenant)))
+
+
+@pytest.fixture
+async def async_client(target: str) -> AsyncIterator[Callable[[TenantSession], OrganizationServiceAsyncStub]]:
     """`client(tenant)` -> an async stub acting as `tenant` (metadata per stub), on one grpclib channel."""
     host, port = target.rsplit(":", 1)
     channel = Channel(host, int(port))
     try:
-        yield lambda tenant: OrganizationServiceAsyncStub(channel, metadata={TENANT_HEADER: tenant})
+        yield lambda tenant: OrganizationServiceAsyncStub(channel, metadata=dict(tenant.metadata))
     finally:
         channel.close()
 
@@ -94,8 +103,10 @@ def grpclib_field_violations(err: GRPCError) -> set[str]:
 # -- sync client (grpcio) -------------------------------------------------------------------
 
 
-def test_sync_create_get_list(sync_client: Callable[[str], OrganizationServiceStub], unique: str) -> None:
-    stub = sync_client(unique)
+def test_sync_create_get_list(
+    sync_client: Callable[[TenantSession], OrganizationServiceStub], tenant: TenantSession
+) -> None:
+    stub = sync_client(tenant)
     wanted = Organization(
         display_name="SDK Sync Ltd", category="Retail", employee_count=42, contact_email="it@sync.example"
     )
@@ -120,9 +131,11 @@ def test_sync_create_get_list(sync_client: Callable[[str], OrganizationServiceSt
 
 
 def test_sync_unknown_and_foreign_organizations_are_not_found(
-    sync_client: Callable[[str], OrganizationServiceStub], unique: str
+    sync_client: Callable[[TenantSession], OrganizationServiceStub],
+    tenant: TenantSession,
+    other: TenantSession,
 ) -> None:
-    stub = sync_client(unique)
+    stub = sync_client(tenant)
     with pytest.raises(grpc.RpcError) as err:
         stub.get_organization(GetOrganizationRequest(name="organizations/doesnotexist"))
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
@@ -130,14 +143,14 @@ def test_sync_unknown_and_foreign_organizations_are_not_found(
 
     mine = stub.create_organization(CreateOrganizationRequest(organization=Organization(display_name="Mine")))
     with pytest.raises(grpc.RpcError) as err:
-        sync_client(f"{unique}x").get_organization(GetOrganizationRequest(name=mine.organization.name))
+        sync_client(other).get_organization(GetOrganizationRequest(name=mine.organization.name))
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
 
 def test_sync_invalid_input_is_invalid_argument_naming_the_fields(
-    sync_client: Callable[[str], OrganizationServiceStub], unique: str
+    sync_client: Callable[[TenantSession], OrganizationServiceStub], tenant: TenantSession
 ) -> None:
-    stub = sync_client(unique)
+    stub = sync_client(tenant)
     with pytest.raises(grpc.RpcError) as err:
         stub.create_organization(CreateOrganizationRequest(organization=invalid_organization()))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -147,9 +160,9 @@ def test_sync_invalid_input_is_invalid_argument_naming_the_fields(
 
 
 def test_sync_update_with_field_mask(
-    sync_client: Callable[[str], OrganizationServiceStub], unique: str
+    sync_client: Callable[[TenantSession], OrganizationServiceStub], tenant: TenantSession
 ) -> None:
-    stub = sync_client(unique)
+    stub = sync_client(tenant)
     org = stub.create_organization(
         CreateOrganizationRequest(organization=Organization(display_name="Before", notes="keep"))
     ).organization
@@ -168,9 +181,9 @@ def test_sync_update_with_field_mask(
 
 
 async def test_async_create_get_list(
-    async_client: Callable[[str], OrganizationServiceAsyncStub], unique: str
+    async_client: Callable[[TenantSession], OrganizationServiceAsyncStub], tenant: TenantSession
 ) -> None:
-    stub = async_client(unique)
+    stub = async_client(tenant)
     wanted = Organization(display_name="SDK Async Ltd", website_url="https://async.example", employee_count=7)
     created = (await stub.create_organization(CreateOrganizationRequest(organization=wanted))).organization
     assert created.name.startswith("organizations/")
@@ -194,9 +207,11 @@ async def test_async_create_get_list(
 
 
 async def test_async_unknown_and_foreign_organizations_are_not_found(
-    async_client: Callable[[str], OrganizationServiceAsyncStub], unique: str
+    async_client: Callable[[TenantSession], OrganizationServiceAsyncStub],
+    tenant: TenantSession,
+    other: TenantSession,
 ) -> None:
-    stub = async_client(unique)
+    stub = async_client(tenant)
     with pytest.raises(GRPCError) as err:
         await stub.get_organization(GetOrganizationRequest(name="organizations/doesnotexist"))
     assert err.value.status == Status.NOT_FOUND
@@ -206,14 +221,14 @@ async def test_async_unknown_and_foreign_organizations_are_not_found(
         CreateOrganizationRequest(organization=Organization(display_name="Mine"))
     )
     with pytest.raises(GRPCError) as err:
-        await async_client(f"{unique}x").get_organization(GetOrganizationRequest(name=mine.organization.name))
+        await async_client(other).get_organization(GetOrganizationRequest(name=mine.organization.name))
     assert err.value.status == Status.NOT_FOUND
 
 
 async def test_async_invalid_input_is_invalid_argument_naming_the_fields(
-    async_client: Callable[[str], OrganizationServiceAsyncStub], unique: str
+    async_client: Callable[[TenantSession], OrganizationServiceAsyncStub], tenant: TenantSession
 ) -> None:
-    stub = async_client(unique)
+    stub = async_client(tenant)
     with pytest.raises(GRPCError) as err:
         await stub.create_organization(CreateOrganizationRequest(organization=invalid_organization()))
     assert err.value.status == Status.INVALID_ARGUMENT
@@ -227,9 +242,9 @@ async def test_async_invalid_input_is_invalid_argument_naming_the_fields(
 
 
 async def test_async_update_with_field_mask(
-    async_client: Callable[[str], OrganizationServiceAsyncStub], unique: str
+    async_client: Callable[[TenantSession], OrganizationServiceAsyncStub], tenant: TenantSession
 ) -> None:
-    stub = async_client(unique)
+    stub = async_client(tenant)
     org = (
         await stub.create_organization(
             CreateOrganizationRequest(organization=Organization(display_name="Before", category="Retail"))

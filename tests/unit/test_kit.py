@@ -32,6 +32,8 @@ def test_production_accepts_explicit_config(monkeypatch: pytest.MonkeyPatch) -> 
         "OPENFRAME_REDIS_URL": "redis://redis:6379/0",
         "OPENFRAME_KAFKA_BOOTSTRAP": "kafka:9092",
         "OPENFRAME_NATS_URL": "nats://nats:4222",
+        "OPENFRAME_PUBLIC_URL": "https://openframe.example",
+        "OPENFRAME_JWKS_URL": "http://auth:27311/auth/jwks",
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)

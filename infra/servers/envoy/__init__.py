@@ -31,6 +31,7 @@ from infra.servers.envoy.options import (
     Assets,
     EdgeOptions,
     Endpoint,
+    JwtAuth,
     Tls,
 )
 from infra.servers.envoy.services import clusters
@@ -86,6 +87,15 @@ def _env_origins(default: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(o.strip() for o in raw.split(",") if o.strip()) if raw else default
 
 
+def public_url(layout: Layout) -> str:
+    """The edge's public origin: token issuers are ``<public_url>/auth/tenants/<tenant>``.
+
+    ``OPENFRAME_PUBLIC_URL`` when set (the services read the same variable), else the local edge.
+    """
+    scheme = "https" if _env_tls() else "http"
+    return os.environ.get("OPENFRAME_PUBLIC_URL") or f"{scheme}://127.0.0.1:{layout.port('envoy')}"
+
+
 def local_options(layout: Layout) -> EdgeOptions:
     """The edge of ``make run``: loopback everywhere, files from this checkout.
 
@@ -110,7 +120,7 @@ def local_options(layout: Layout) -> EdgeOptions:
         grpc_services=read_services() if transcode else (),
         cors_origins=_env_origins(DEV_ORIGINS + own),
         tls=_env_tls(),
-        trust_identity_headers=True,  # the local services run with the dev tenant header on
+        jwt=JwtAuth(public_url=public_url(layout)),  # the local services run with auth_mode=jwt
     )
 
 
@@ -134,7 +144,8 @@ def compose_options(services: tuple[str, ...] | None = None) -> EdgeOptions:
         grpc_services=services,
         dns=True,
         cors_origins=DEV_ORIGINS + tuple(f"http://{h}:{published}" for h in ("localhost", "127.0.0.1")),
-        trust_identity_headers=True,  # compose is a development topology too
+        # the issuer the auth service writes: its OPENFRAME_PUBLIC_URL, the published edge
+        jwt=JwtAuth(public_url=f"http://127.0.0.1:{published}"),
     )
 
 

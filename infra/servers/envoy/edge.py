@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from infra.servers.envoy import clusters, filters, routes
+from infra.servers.envoy import cel, clusters, filters, routes
 from infra.servers.envoy.options import EdgeOptions
 from infra.servers.envoy.services import SERVICES, EdgeService
 from infra.servers.envoy.services import clusters as cluster_specs
@@ -61,8 +61,8 @@ def connection_manager(options: EdgeOptions, services: tuple[EdgeService, ...]) 
         },
         request_headers_timeout="10s",
         stream_idle_timeout="300s",
-        local_reply_config=filters.local_reply_config(),
-        access_log=filters.access_log(),
+        local_reply_config=filters.local_reply_config(options),
+        access_log=filters.access_log(options),
         route_config=routes.route_config(options, services),
         http_filters=filters.http_filters(options),
     )
@@ -136,6 +136,11 @@ def dumps(config: Json) -> str:
     class Dumper(yaml.SafeDumper):
         def ignore_aliases(self, data: Any) -> bool:  # shared dicts written out, not as &anchors
             return True
+
+    def flow(dumper: yaml.SafeDumper, data: cel.Flow) -> yaml.Node:
+        return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
+
+    Dumper.add_representer(cel.Flow, flow)
 
     return HEADER + yaml.dump(config, Dumper=Dumper, sort_keys=False, width=120, default_flow_style=False)
 

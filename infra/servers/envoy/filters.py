@@ -147,19 +147,23 @@ def router() -> Json:
 def auth_and_limits(options: EdgeOptions) -> list[Json]:
     """EXTENSION POINT: authentication and rate limiting (issues #4 and #6) go here, in this order.
 
-    1. ``envoy.filters.http.jwt_authn``: one provider per tenant issuer (``/auth/tenants/<id>``),
-       fed by our xDS/ECDS control plane so new tenants need no restart; sets the identity
-       headers from the verified claims (strip them first: ``trust_identity_headers=False``).
+    1. ``envoy.filters.http.jwt_authn`` + ``envoy.filters.http.rbac`` (``auth.py``, from
+       ``EdgeOptions.jwt``): a bearer token valid for the tenant whose key signed it, on every
+       route that does not switch them off (``routes.unauthenticated``). One provider over all
+       tenants' keys, so tenants created at runtime need no restart.
     2. ``envoy.filters.http.ext_authz`` (gRPC, ``envoy.service.auth.v3``): ``X-API-Key`` on
-       the public API routes; disabled per route elsewhere with :func:`disabled`.
+       the public API routes (``access="jwt_optional"`` in services.py today); disabled per route
+       elsewhere with :func:`disabled`.
     3. ``envoy.filters.http.ratelimit`` (``envoy.service.ratelimit.v3``): descriptors from the
-       tenant / API key set by 1-2, plus per-route ``rate_limits`` actions.
+       tenant (``jwt_payload.tid`` in jwt_authn's metadata) / API key, plus per-route actions.
 
     They sit after CORS (preflights carry no credentials) and before the transcoder (they see the
-    REST path as the client sent it). Their clusters go in ``EdgeOptions.extra_clusters``.
-    Each filter returned here must be a complete ``HttpFilter`` dict.
+    REST path as the client sent it). 2 and 3 come in through ``EdgeOptions.extra_filters``, their
+    clusters through ``EdgeOptions.extra_clusters``; each must be a complete ``HttpFilter`` dict.
     """
-    return list(options.extra_filters)
+    from infra.servers.envoy import auth  # auth builds on this module's helpers
+
+    return [*auth.http_filters(options), *options.extra_filters]
 
 
 def http_filters(options: EdgeOptions) -> list[Json]:
@@ -182,7 +186,7 @@ def _status_is(code: int, op: str = "EQ") -> Json:
     return {"status_code_filter": {"comparison": {"op": op, "value": value}}}
 
 
-def local_reply_config() -> Json:
+def local_reply_config(options: EdgeOptions) -> Json:
     """Errors Envoy makes itself (bad JSON, unknown REST path, no upstream, ...) as JSON bodies.
 
     REST callers then see one error shape, ``{"code": <grpc code>, "message": ...}``, whether a
@@ -212,7 +216,12 @@ def local_reply_config() -> Json:
         body = {"json_format": {"code": code, "message": "%LOCAL_REPLY_BODY%"}}
         return {"filter": {"and_filter": {"filters": [status_filter, rest]}}, "body_format_override": body}
 
-    mappers = [mapper(_status_is(status), code) for status, code in LOCAL_REPLY_CODES.items()]
+    mappers: list[Json] = []
+    if options.jwt is not None:  # first: a refused token is a 401 whoever refused it
+        from infra.servers.envoy import auth
+
+        mappers += auth.unauthorized_mappers(rest)
+    mappers += [mapper(_status_is(status), code) for status, code in LOCAL_REPLY_CODES.items()]
     mappers.append(mapper(_status_is(400, "GE"), 2))  # anything else: UNKNOWN
     return {"mappers": mappers}
 
@@ -243,13 +252,21 @@ ACCESS_LOG_FIELDS: dict[str, str] = {
 }
 
 
-def access_log() -> list[Json]:
+#: With tokens validated at the edge, the tenant and subject come from the verified payload.
+TOKEN_FIELDS: dict[str, str] = {
+    "tenant": "%DYNAMIC_METADATA(envoy.filters.http.jwt_authn:jwt_payload:tid)%",
+    "subject": "%DYNAMIC_METADATA(envoy.filters.http.jwt_authn:jwt_payload:sub)%",
+}
+
+
+def access_log(options: EdgeOptions) -> list[Json]:
+    fields = {**ACCESS_LOG_FIELDS, **TOKEN_FIELDS} if options.jwt is not None else ACCESS_LOG_FIELDS
     return [
         {
             "name": "envoy.access_loggers.stdout",
             "typed_config": typed(
                 "envoy.extensions.access_loggers.stream.v3.StdoutAccessLog",
-                log_format={"json_format": ACCESS_LOG_FIELDS},
+                log_format={"json_format": fields},
             ),
         }
     ]

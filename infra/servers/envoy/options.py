@@ -57,6 +57,28 @@ class Assets:
 
 
 @dataclass(frozen=True)
+class JwtAuth:
+    """JWT validation at the edge (issue #4): one provider over every tenant's keys, bound to the
+    tenant by an RBAC condition (see ``auth.py`` and docs/edge.md).
+
+    Tenant ``T``'s issuer is ``{public_url}/auth/tenants/T``; its keys' ids start with ``T.``.
+    """
+
+    #: the public origin of the edge, as the auth service writes it into ``iss``
+    public_url: str
+    #: the JWKS of all tenants, on the ``auth_http`` cluster
+    jwks_path: str = "/auth/jwks"
+    #: how long Envoy keeps the JWKS before fetching it again (in the background): the longest
+    #: a tenant or key created at runtime waits before its tokens pass the edge
+    jwks_cache_s: float = 2.0
+    audience: str = "openframe"
+    clock_skew_s: int = 30
+    #: a token whose ``exp - iat`` is longer is refused, whatever its signature (the auth service
+    #: issues access tokens of at most 24 h; 5 minutes of margin)
+    max_lifetime_s: int = 24 * 3600 + 300
+
+
+@dataclass(frozen=True)
 class EdgeOptions:
     listen: Endpoint
     admin: Endpoint
@@ -74,6 +96,8 @@ class EdgeOptions:
     tls: Tls | None = None
     #: pass x-openframe-tenant/-roles/-subject from clients through (development only)
     trust_identity_headers: bool = False
+    #: validate bearer tokens on every protected route; None: no authentication at the edge
+    jwt: JwtAuth | None = None
     connect_timeout_s: float = 1.0
     #: extension point for issues #4/#6: extra HttpFilter dicts (see filters.auth_and_limits)
     extra_filters: tuple[dict[str, Any], ...] = ()
@@ -83,3 +107,5 @@ class EdgeOptions:
     def __post_init__(self) -> None:
         if self.descriptor is not None and not self.grpc_services:
             raise ValueError("a descriptor set needs the gRPC services to transcode")
+        if self.jwt is not None and self.trust_identity_headers:
+            raise ValueError("an edge that validates tokens must not trust identity headers from clients")

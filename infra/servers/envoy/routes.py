@@ -8,17 +8,16 @@ and gRPC.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from infra.servers.envoy import filters
+from infra.servers.envoy import auth, filters
 from infra.servers.envoy.options import DOCS_FILES, SWAGGER_UI_FILES, EdgeOptions
-from infra.servers.envoy.services import SERVICES, EdgeService
+from infra.servers.envoy.services import SERVICES, EdgeService, PublicRpc
 
 Json = dict[str, Any]
 
 TRANSCODER = "envoy.filters.http.grpc_json_transcoder"
-#: Filters (added later through EdgeOptions.extra_filters) that public routes bypass.
-AUTH_FILTERS = ("envoy.filters.http.jwt_authn", "envoy.filters.http.ext_authz")
 #: Swagger UI's bundle is ~1.7 MB; Envoy's default cap on a direct response body is 4 KiB.
 MAX_DIRECT_RESPONSE_BYTES = 8 * 1024 * 1024
 RETRIES = 2
@@ -33,11 +32,27 @@ def _set_header(key: str, value: str) -> Json:
     return {"header": {"key": key, "value": value}, "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}
 
 
+def unauthenticated(options: EdgeOptions) -> Json:
+    """Per-filter config of routes anyone may call: the authentication filters switched off."""
+    chain = [f["name"] for f in filters.auth_and_limits(options)]
+    return auth.route_config("public", options, chain)
+
+
 def public(options: EdgeOptions) -> Json:
-    """Per-filter config of routes anyone may call: no transcoding, no authentication."""
-    names = [TRANSCODER] if options.descriptor is not None else []
-    names += [f["name"] for f in options.extra_filters if f["name"] in AUTH_FILTERS]
-    return {name: filters.disabled() for name in names}
+    """Per-filter config of what Envoy serves itself and the plain HTTP routes: no
+    authentication, no transcoding."""
+    off = {TRANSCODER: filters.disabled()} if options.descriptor is not None else {}
+    return {**off, **unauthenticated(options)}
+
+
+def protected(service: EdgeService, options: EdgeOptions) -> Json:
+    """Per-filter config of a service's gRPC and REST routes (``EdgeService.access``)."""
+    chain = [f["name"] for f in filters.auth_and_limits(options)]
+    return auth.route_config(service.access, options, chain)
+
+
+def _with_filters(route: Json, per_filter: Json) -> Json:
+    return {**route, "typed_per_filter_config": per_filter} if per_filter else route
 
 
 def _file(name: str, path: str, content_type: str, options: EdgeOptions, cache: str) -> Json:
@@ -137,38 +152,85 @@ def _retry(retry_on: str, service: EdgeService) -> Json:
     return policy
 
 
-def grpc_routes(service: EdgeService) -> list[Json]:
+def _grpc_action(service: EdgeService, *, read: bool) -> Json:
+    # honour the client's grpc-timeout, capped by the route timeout
+    action = {
+        **_action(service.grpc_cluster.name, service),
+        "max_stream_duration": {"grpc_timeout_header_max": seconds(service.timeout_s)},
+    }
+    if read:
+        action["retry_policy"] = _retry("unavailable,reset,connect-failure,refused-stream", service)
+    return action
+
+
+def grpc_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
     """Read-only RPCs (retried), then everything else in the service's packages (never retried)."""
-    cluster = service.grpc_cluster.name
-
-    def action() -> Json:  # honour the client's grpc-timeout, capped by the route timeout
-        return {
-            **_action(cluster, service),
-            "max_stream_duration": {"grpc_timeout_header_max": seconds(service.timeout_s)},
-        }
-
-    reads = {**action(), "retry_policy": _retry("unavailable,reset,connect-failure,refused-stream", service)}
+    per_filter = protected(service, options)
     routes = [
-        {
-            "name": f"grpc:{service.name}:read",
-            "match": {"safe_regex": {"regex": service.idempotent_regex()}},
-            "route": reads,
-        }
+        _with_filters(
+            {
+                "name": f"grpc:{service.name}:read",
+                "match": {"safe_regex": {"regex": service.idempotent_regex()}},
+                "route": _grpc_action(service, read=True),
+            },
+            per_filter,
+        )
     ]
     routes += [
-        {"name": f"grpc:{service.name}", "match": {"prefix": p}, "route": action()}
+        _with_filters(
+            {
+                "name": f"grpc:{service.name}",
+                "match": {"prefix": p},
+                "route": _grpc_action(service, read=False),
+            },
+            per_filter,
+        )
         for p in service.grpc_prefixes()
     ]
     return routes
 
 
-def rest_route(service: EdgeService) -> Json:
+def _is_read(rpc: PublicRpc, service: EdgeService) -> bool:
+    return re.fullmatch(service.idempotent_regex(), rpc.grpc_path) is not None
+
+
+def public_grpc_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
+    """The service's RPCs that need no token, by exact gRPC path. A transcoded REST call of one
+    of them is re-routed here too, so it keeps the same timeout and retries."""
+    return [
+        {
+            "name": f"public:grpc:{rpc.name}",
+            "match": {"path": rpc.grpc_path},
+            "route": _grpc_action(service, read=_is_read(rpc, service)),
+            "typed_per_filter_config": unauthenticated(options),
+        }
+        for rpc in service.public_rpcs
+    ]
+
+
+def public_rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
+    """REST bindings of the RPCs that need no token (method and path, before the REST prefix)."""
+    return [
+        {
+            "name": f"public:rest:{rpc.name}",
+            "match": rpc.rest_match(),
+            "route": _action(service.name, service),
+            "typed_per_filter_config": unauthenticated(options),
+        }
+        for rpc in service.public_rpcs
+    ]
+
+
+def rest_route(service: EdgeService, options: EdgeOptions) -> Json:
     """The REST prefix: matched before transcoding (CORS, auth), then rerouted on the gRPC path."""
-    return {
-        "name": f"rest:{service.name}",
-        "match": {"prefix": service.rest_prefix},
-        "route": _action(service.name, service),
-    }
+    return _with_filters(
+        {
+            "name": f"rest:{service.name}",
+            "match": {"prefix": service.rest_prefix},
+            "route": _action(service.name, service),
+        },
+        protected(service, options),
+    )
 
 
 def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
@@ -202,10 +264,13 @@ def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
 
 def route_config(options: EdgeOptions, services: tuple[EdgeService, ...] = SERVICES) -> Json:
     routes = static_routes(options)
+    # RPCs that need no token first: their exact paths would otherwise match a protected route.
     for service in services:
-        routes += grpc_routes(service)
+        routes += public_grpc_routes(service, options) + public_rest_routes(service, options)
+    for service in services:
+        routes += grpc_routes(service, options)
     # REST prefixes before the HTTP ones: /auth/v1/ (transcoded) must win over /auth/ (OIDC).
-    routes += [rest_route(s) for s in services]
+    routes += [rest_route(s, options) for s in services]
     for service in services:
         routes += http_routes(service, options)
     return {

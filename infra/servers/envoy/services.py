@@ -27,6 +27,59 @@ class Cluster:
     protocol: Literal["grpc", "http"]
 
 
+#: How the edge authenticates a route (see auth.py):
+#: ``jwt``: a valid bearer token of the tenant that signed it is required (the default);
+#: ``jwt_optional``: a token, when sent, must be valid; without one the request passes on (the
+#: public API, where issue #6's ext_authz will require an API key instead);
+#: ``public``: no authentication at the edge (sign-up, sign-in helpers, JWKS, agent registration).
+Access = Literal["jwt", "jwt_optional", "public"]
+
+
+@dataclass(frozen=True)
+class PublicRpc:
+    """An RPC anyone may call (the service itself still decides what the call may do).
+
+    ``method`` is ``<package>.<Service>/<Method>``; ``http`` its REST binding exactly as its
+    ``google.api.http`` rule writes it (``tests/contract/test_edge.py`` checks both against the
+    descriptor set), e.g. ``("GET", "/auth/v1/{tenant=tenants/*}/jwks")``.
+    """
+
+    method: str
+    http: tuple[str, str]
+
+    @property
+    def grpc_path(self) -> str:
+        return f"/{self.method}"
+
+    @property
+    def name(self) -> str:
+        return self.method.rsplit("/", 1)[1]
+
+    def rest_match(self) -> dict[str, object]:
+        """Envoy route match of the REST binding: exact path, or a regex for path variables."""
+        verb, template = self.http
+        method = {"name": ":method", "string_match": {"exact": verb}}
+        if "{" not in template:
+            return {"path": template, "headers": [method]}
+        return {"safe_regex": {"regex": template_regex(template)}, "headers": [method]}
+
+
+def template_regex(template: str) -> str:
+    """RE2 regex of a google.api.http path template: ``{x=a/*}`` -> ``a/[^/]+``, ``{x}`` -> ``[^/]+``."""
+    out, rest = ["^"], template
+    while "{" in rest:
+        head, _, tail = rest.partition("{")
+        var, _, rest = tail.partition("}")
+        out.append(re.escape(head))
+        pattern = var.partition("=")[2] or "*"
+        segments = [
+            "[^/]+" if seg == "*" else ".+" if seg == "**" else re.escape(seg) for seg in pattern.split("/")
+        ]
+        out.append("/".join(segments))
+    out.append(re.escape(rest) + "$")
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class EdgeService:
     """A backend service as the edge sees it."""
@@ -42,6 +95,10 @@ class EdgeService:
     timeout_s: float = 15.0
     #: with no overall timeout, a stream silent for this long is cut
     idle_timeout_s: float = 120.0
+    #: how the edge authenticates this service's gRPC and REST routes (its HTTP prefixes are public)
+    access: Access = "jwt"
+    #: RPCs of this service that need no token (matched before the routes above)
+    public_rpcs: tuple[PublicRpc, ...] = ()
 
     @property
     def grpc_cluster(self) -> Cluster:
@@ -67,10 +124,53 @@ class EdgeService:
 # pages live under that path. Tenant-independent pages (sign-in with tenant discovery,
 # registration) live under ``/auth/``; RFC 8414 ``/.well-known/...`` lookups go there too.
 # ``/auth/v1/`` is the auth service's transcoded gRPC admin API and matches first.
+#
+# Access: every gRPC and REST route needs a valid token unless listed in ``public_rpcs``; the
+# HTTP prefixes (OIDC endpoints, login pages, the JWKS) are public.
+AUTH_PUBLIC_RPCS: tuple[PublicRpc, ...] = (
+    PublicRpc("openframe.auth.v1.TenantService/RegisterTenant", ("POST", "/auth/v1/tenants:register")),
+    PublicRpc("openframe.auth.v1.TenantService/DiscoverTenants", ("POST", "/auth/v1/tenants:discover")),
+    PublicRpc(
+        "openframe.auth.v1.TenantService/CheckTenantAvailability",
+        ("GET", "/auth/v1/tenants:checkAvailability"),
+    ),
+    PublicRpc(
+        "openframe.auth.v1.InvitationService/LookupInvitation", ("POST", "/auth/v1/invitations:lookup")
+    ),
+    PublicRpc(
+        "openframe.auth.v1.InvitationService/AcceptInvitation", ("POST", "/auth/v1/invitations:accept")
+    ),
+    PublicRpc(
+        "openframe.auth.v1.AccountService/RequestPasswordReset",
+        ("POST", "/auth/v1/account:requestPasswordReset"),
+    ),
+    PublicRpc(
+        "openframe.auth.v1.AccountService/ConfirmPasswordReset",
+        ("POST", "/auth/v1/account:confirmPasswordReset"),
+    ),
+    PublicRpc(
+        "openframe.auth.v1.AccountService/ConfirmEmailVerification",
+        ("POST", "/auth/v1/account:confirmEmailVerification"),
+    ),
+    PublicRpc("openframe.auth.v1.SigningKeyService/GetJwks", ("GET", "/auth/v1/{tenant=tenants/*}/jwks")),
+)
+#: Agents register with their tenant's registration secret (the secret is the credential).
+API_PUBLIC_RPCS: tuple[PublicRpc, ...] = (
+    PublicRpc("openframe.agents.v1.AgentService/RegisterAgent", ("POST", "/api/v1/agents:register")),
+)
+
 SERVICES: tuple[EdgeService, ...] = (
-    EdgeService("api", ("openframe.api.v1", "openframe.agents.v1"), "/api/v1/"),
-    EdgeService("auth", ("openframe.auth.v1",), "/auth/v1/", http_prefixes=("/auth/", "/.well-known/")),
-    EdgeService("external", ("openframe.external.v1",), "/external-api/v1/"),
+    EdgeService("api", ("openframe.api.v1", "openframe.agents.v1"), "/api/v1/", public_rpcs=API_PUBLIC_RPCS),
+    EdgeService(
+        "auth",
+        ("openframe.auth.v1",),
+        "/auth/v1/",
+        http_prefixes=("/auth/", "/.well-known/"),
+        public_rpcs=AUTH_PUBLIC_RPCS,
+    ),
+    # The public API takes API keys (issue #6: ext_authz will require a key when no token is
+    # sent); until then a token, when present, must be valid, and the service decides the rest.
+    EdgeService("external", ("openframe.external.v1",), "/external-api/v1/", access="jwt_optional"),
     EdgeService("management", ("openframe.management.v1",), "/management/v1/"),
     EdgeService("stream", ("openframe.stream.v1",), "/stream/v1/", timeout_s=0),
     EdgeService("config", ("openframe.config.v1",), "/config/v1/"),
