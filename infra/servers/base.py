@@ -8,6 +8,7 @@ same port, is never touched.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
@@ -115,7 +116,16 @@ class Server(ABC):
         return self.pidfile.with_suffix(".code")
 
     def start(self) -> bool:
-        """Start unless already running (with unchanged code). True when it launched a process."""
+        """Start unless already running (with unchanged code). True when it launched a process.
+
+        Serialised per server by a lock file: two test runs (or ``make run`` and a test run)
+        starting at once must not both launch it."""
+        self.pidfile.parent.mkdir(parents=True, exist_ok=True)
+        with self.pidfile.with_suffix(".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._start()
+
+    def _start(self) -> bool:
         fingerprint = self.code_fingerprint()
         if self.owned_pid() is not None:
             recorded = self.fingerprint_file.read_text() if self.fingerprint_file.exists() else None

@@ -25,7 +25,16 @@ WORKERS = {"auth": 2}
 
 def local_master_key(layout: Layout) -> str:
     """This checkout's master key (encrypts secrets at rest): random, made once, kept in .state."""
-    path = layout.state / "secrets" / "master.key"
+    return local_secret(layout, "master.key")
+
+
+def local_internal_token_key(layout: Layout) -> str:
+    """This checkout's key for the mesh's internal tokens (services/kit/internal.py)."""
+    return local_secret(layout, "internal.key")
+
+
+def local_secret(layout: Layout, name: str) -> str:
+    path = layout.state / "secrets" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         path.write_text(secrets.token_urlsafe(32))
@@ -61,6 +70,7 @@ class PythonService(Server):
             "OPENFRAME_JWKS_URL": f"http://{self.layout.host}:{self.layout.port('auth_http')}/auth/jwks",
             "OPENFRAME_PORT_BASE": str(self.layout.port_base),
             "OPENFRAME_MASTER_KEY": local_master_key(self.layout),
+            "OPENFRAME_INTERNAL_TOKEN_KEY": local_internal_token_key(self.layout),
             **({"OPENFRAME_WORKERS": str(WORKERS[self.name])} if self.name in WORKERS else {}),
         }
 

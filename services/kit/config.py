@@ -78,6 +78,11 @@ class Settings(BaseSettings):
 
     #: Key that encrypts secrets at rest (signing keys, tool credentials). Required in production.
     master_key: SecretStr | None = None
+    #: Key of the mesh's internal tokens (services/kit/internal.py): how one service passes the
+    #: caller it acts for to another. Every service holds it; nothing outside does.
+    internal_token_key: SecretStr | None = None
+    #: gRPC address of other services by name (JSON, ``{"api": "api:27300"}``); unset = local port.
+    service_addresses: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -97,7 +102,7 @@ class Settings(BaseSettings):
     def _production_needs_explicit_config(self) -> Self:
         if self.environment is not Environment.PRODUCTION:
             return self
-        missing = [name for name in ("master_key",) if getattr(self, name) is None]
+        missing = [name for name in ("master_key", "internal_token_key") if getattr(self, name) is None]
         endpoints = ["mongo_url", "redis_url", "kafka_bootstrap", "nats_url"]
         if self.auth_mode == "jwt":
             endpoints += ["public_url", "jwks_url"]

@@ -36,6 +36,7 @@ import jwt as pyjwt
 from services.kit.config import Settings
 from services.kit.errors import Unauthenticated
 from services.kit.identity import TENANT_RE, Identity
+from services.kit.internal import InternalTokens, is_internal
 from services.kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -185,6 +186,10 @@ class JwksCache:
             self._inflight = None
 
 
+class _Internal(Exception):
+    """The token's header names the mesh's internal key (services/kit/internal.py)."""
+
+
 class JwtAuthenticator:
     """``Authenticator`` for access tokens of the auth service (see the module docstring)."""
 
@@ -198,8 +203,11 @@ class JwtAuthenticator:
         verified_cache_size: int = 4096,
         verified_cache_seconds: float = 30.0,
         clock: Callable[[], float] = time.time,
+        internal: InternalTokens | None = None,
     ) -> None:
         self.jwks = jwks
+        #: internal tokens of the mesh (services/kit/internal.py), when this service accepts them
+        self.internal = internal
         self.public_url = public_url.rstrip("/")
         self.audience = audience
         self.leeway = leeway_seconds
@@ -221,6 +229,7 @@ class JwtAuthenticator:
             public_url=settings.public_url,
             audience=settings.jwt_audience,
             leeway_seconds=settings.jwt_leeway_seconds,
+            internal=InternalTokens.from_settings(settings),
         )
 
     def issuer(self, tenant: str) -> str:
@@ -236,7 +245,13 @@ class JwtAuthenticator:
                 self._verified.move_to_end(digest)
                 return cached[0]
             del self._verified[digest]
-        tenant, kid = self._tenant_and_kid(token)
+        try:
+            tenant, kid = self._tenant_and_kid(token)
+        except _Internal:
+            if self.internal is None:
+                raise Unauthenticated("the token's signing key is unknown") from None
+            identity = self.internal.verify(token)  # short-lived and cheap (HMAC): not cached
+            return identity
         key = await self.jwks.key(kid)
         if key is None:
             raise Unauthenticated("the token's signing key is unknown")
@@ -253,6 +268,8 @@ class JwtAuthenticator:
             header = pyjwt.get_unverified_header(token)
         except pyjwt.PyJWTError:
             raise Unauthenticated("malformed bearer token") from None
+        if is_internal(header):
+            raise _Internal
         if header.get("alg") != ALGORITHM:
             raise Unauthenticated(f"only {ALGORITHM} tokens are accepted")
         if header.get("typ") not in ACCESS_TOKEN_TYPES:

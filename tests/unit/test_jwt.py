@@ -357,6 +357,7 @@ def test_production_refuses_the_dev_header_and_local_token_endpoints(monkeypatch
     for name, value in {
         "ENVIRONMENT": "production",
         "MASTER_KEY": "k" * 32,
+        "INTERNAL_TOKEN_KEY": "i" * 32,
         "MONGO_URL": "mongodb://mongo:27017/",
         "REDIS_URL": "redis://redis:6379/0",
         "KAFKA_BOOTSTRAP": "kafka:9092",

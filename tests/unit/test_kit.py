@@ -21,6 +21,7 @@ def test_production_refuses_local_defaults_and_missing_secrets(monkeypatch: pyte
         Settings()
     message = str(err.value)
     assert "OPENFRAME_MASTER_KEY" in message
+    assert "OPENFRAME_INTERNAL_TOKEN_KEY" in message
     assert "OPENFRAME_MONGO_URL" in message
 
 
@@ -28,6 +29,7 @@ def test_production_accepts_explicit_config(monkeypatch: pytest.MonkeyPatch) -> 
     env = {
         "OPENFRAME_ENVIRONMENT": "production",
         "OPENFRAME_MASTER_KEY": "k" * 32,
+        "OPENFRAME_INTERNAL_TOKEN_KEY": "i" * 32,
         "OPENFRAME_MONGO_URL": "mongodb://mongo:27017/",
         "OPENFRAME_REDIS_URL": "redis://redis:6379/0",
         "OPENFRAME_KAFKA_BOOTSTRAP": "kafka:9092",
