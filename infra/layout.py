@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 PORT_OFFSETS: dict[str, int] = {
     "mongo": 17,  # FerretDB (MongoDB wire protocol)
     "redis": 79,
+    "smtp": 25,  # local mail catcher (aiosmtpd): every message lands in .state/mail/
     "nats": 42,
     "nats_monitor": 82,
     "kafka": 92,
@@ -36,9 +37,11 @@ PORT_OFFSETS: dict[str, int] = {
     "auth": 310,
     "auth_http": 311,  # OAuth2/OIDC endpoints and login pages (HTTP)
     "external": 320,
+    "external_http": 321,  # the tool proxy, /tools/{id}/** (HTTP)
     "management": 330,
     "stream": 340,
     "config": 350,
+    "ratelimit": 360,  # Envoy's rate-limit service (envoy.service.ratelimit.v3) + its policy admin API
 }
 
 

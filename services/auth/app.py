@@ -8,8 +8,12 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from openframe.auth.v1 import (
+    account_pb2,
+    account_pb2_grpc,
     audit_pb2,
     audit_pb2_grpc,
+    invitations_pb2,
+    invitations_pb2_grpc,
     oauth_clients_pb2,
     oauth_clients_pb2_grpc,
     signing_keys_pb2,
@@ -19,23 +23,35 @@ from openframe.auth.v1 import (
     users_pb2,
     users_pb2_grpc,
 )
+from services.auth.account.service import AccountService
+from services.auth.account.servicer import PUBLIC_METHODS as ACCOUNT_PUBLIC
+from services.auth.account.servicer import AccountServicer
+from services.auth.account.tokens import EmailTokens
 from services.auth.audit.log import AuditLog, renderer
 from services.auth.audit.repository import CHECKPOINTS, COLLECTION, AuditRepository
+from services.auth.audit.retention import Retention
 from services.auth.audit.servicer import AuditServicer
+from services.auth.clients.registration import InitialAccessTokens
 from services.auth.clients.repository import ClientRepository
 from services.auth.clients.service import ClientService
 from services.auth.clients.servicer import OAuthClientServicer
 from services.auth.crypto import KeyVault
 from services.auth.grants.codes import CodeStore
 from services.auth.grants.refresh import RefreshTokens
+from services.auth.invitations.repository import InvitationRepository
+from services.auth.invitations.service import InvitationService
+from services.auth.invitations.servicer import PUBLIC_METHODS as INVITATION_PUBLIC
+from services.auth.invitations.servicer import InvitationServicer
 from services.auth.keys.repository import SigningKeyRepository
 from services.auth.keys.service import SigningKeyService
 from services.auth.keys.servicer import PUBLIC_METHODS as KEY_PUBLIC
 from services.auth.keys.servicer import SigningKeyServicer
+from services.auth.mail.sender import Mailer
 from services.auth.oauth.app import create_app, reuseport_socket, serve_http
 from services.auth.oauth.base import Deps
 from services.auth.oauth.throttle import LoginThrottle
 from services.auth.settings import AuthSettings
+from services.auth.sso.wiring import build_sso, install_sso
 from services.auth.tenants.repository import TenantRepository
 from services.auth.tenants.service import TenantService
 from services.auth.tenants.servicer import PUBLIC_METHODS as TENANT_PUBLIC
@@ -48,7 +64,7 @@ from services.kit.lifecycle import Lifecycle
 from services.kit.outbox_log import OutboxLog
 from services.kit.server import ServiceBinding, start_server
 
-PUBLIC_METHODS = TENANT_PUBLIC | KEY_PUBLIC
+PUBLIC_METHODS = TENANT_PUBLIC | KEY_PUBLIC | INVITATION_PUBLIC | ACCOUNT_PUBLIC
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,13 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
     )
     audit_repo, tenant_repo, user_repo = AuditRepository(audit_db), TenantRepository(db), UserRepository(db)
     key_repo, client_repo, refresh = SigningKeyRepository(db), ClientRepository(db), RefreshTokens(db)
-    for store in (outbox, audit_repo, tenant_repo, user_repo, key_repo, client_repo, refresh):
+    email_tokens, invitation_repo = EmailTokens(db), InvitationRepository(db)
+    initial_tokens = InitialAccessTokens(db)
+    stores = (
+        *(outbox, audit_repo, tenant_repo, user_repo, key_repo, client_repo, refresh),
+        *(email_tokens, invitation_repo, initial_tokens),
+    )
+    for store in stores:
         await store.init()
     audit = AuditLog(outbox, redis, linger_seconds=settings.audit_linger_ms / 1000)
     ttl = settings.cache_ttl_seconds
@@ -111,6 +133,17 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
     )
     clients = ClientService(client_repo, audit, refresh, cache_ttl=ttl)
     users = UserService(user_repo, tenant_repo, audit, refresh)
+    mailer = Mailer(settings)
+    account = AccountService(user_repo, tenants, email_tokens, refresh, audit, mailer, redis, settings)
+    users.on_created = tenants.on_registered = account.verify_later
+    invitations = InvitationService(
+        invitation_repo,
+        user_repo,
+        tenants,
+        audit,
+        mailer,
+        default_ttl_seconds=settings.invitation_ttl_seconds,
+    )
     throttle = LoginThrottle(
         redis,
         per_account=settings.login_max_failures_per_account,
@@ -129,7 +162,17 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
         redis=redis,
         throttle=throttle,
         page_key=vault.derive("openframe/auth/pages/v1"),
+        account=account,
+        invitations=invitations,
+        registration=initial_tokens,
     )
+    Retention(
+        audit_db[COLLECTION],
+        redis,
+        days=settings.audit_retention_days,
+        interval_seconds=settings.retention_interval_seconds,
+        purgers=[email_tokens.purge_expired, initial_tokens.purge_expired],
+    ).start(lifecycle)
     outbox.start(lifecycle)  # registered before the servers: on shutdown it drains after them
     bindings = [
         _binding(
@@ -148,10 +191,22 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
             oauth_clients_pb2,
             "OAuthClientService",
             oauth_clients_pb2_grpc.add_OAuthClientServiceServicer_to_server,
-            OAuthClientServicer(clients),
+            OAuthClientServicer(clients, initial_tokens),
         ),
         _binding(
             users_pb2, "UserService", users_pb2_grpc.add_UserServiceServicer_to_server, UserServicer(users)
+        ),
+        _binding(
+            invitations_pb2,
+            "InvitationService",
+            invitations_pb2_grpc.add_InvitationServiceServicer_to_server,
+            InvitationServicer(invitations),
+        ),
+        _binding(
+            account_pb2,
+            "AccountService",
+            account_pb2_grpc.add_AccountServiceServicer_to_server,
+            AccountServicer(account, trust_forwarded_for=settings.trust_forwarded_for),
         ),
         _binding(
             audit_pb2,
@@ -160,7 +215,11 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
             AuditServicer(audit_repo),
         ),
     ]
+    sso_binding, sso = await build_sso(settings, db, vault, audit, tenants, user_repo, lifecycle)
+    bindings.append(sso_binding)
     _, grpc_port = await start_server(settings, bindings, lifecycle, public_methods=PUBLIC_METHODS)
     sock = reuseport_socket(settings.http_host, settings.http_port)
-    await serve_http(create_app(deps), sock, lifecycle, settings.shutdown_grace_seconds)
+    http_app = create_app(deps)
+    install_sso(http_app, sso)
+    await serve_http(http_app, sock, lifecycle, settings.shutdown_grace_seconds)
     return Running(grpc_port=grpc_port, http_port=sock.getsockname()[1], deps=deps, outbox=outbox)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 
 from services.kit.config import Settings, local_port
 
@@ -50,3 +52,36 @@ class AuthSettings(Settings):
     #: writer's unpublished entries wait before another process relays them.
     outbox_heartbeat_seconds: float = Field(default=5.0, gt=0)
     outbox_dead_after_seconds: float = Field(default=30.0, gt=0)
+
+    #: Outgoing mail (invitations, password resets, email verification) over SMTP. Locally the
+    #: catcher of infra/servers/smtp.py (every message lands in .state/mail/).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = local_port("smtp")
+    smtp_from: str = "OpenFrame <no-reply@openframe.localhost>"
+    #: ``none`` (local catcher), ``starttls`` (upgrade on 587) or ``tls`` (implicit TLS on 465).
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    #: Lifetimes of the links sent by email.
+    invitation_ttl_seconds: int = Field(default=7 * 86_400, ge=3600, le=30 * 86_400)
+    password_reset_ttl_seconds: int = Field(default=1800, ge=300, le=86_400)
+    email_verification_ttl_seconds: int = Field(default=86_400, ge=3600, le=30 * 86_400)
+    #: Password reset requests per account (tenant + email) and per client IP in a window.
+    reset_max_per_account: int = Field(default=3, ge=1)
+    reset_max_per_ip: int = Field(default=20, ge=1)
+    reset_window_seconds: int = Field(default=3600, ge=10)
+
+    #: Audit log retention: entries older than this are removed (0 keeps them forever).
+    audit_retention_days: int = Field(default=365, ge=0)
+    #: How often one worker runs the purge (audit retention, expired tokens); on FerretDB each
+    #: run scans the audit collection, so not more than daily in production.
+    retention_interval_seconds: float = Field(default=86_400.0, ge=1)
+
+    #: SSO federation (docs/sso.md): how long a started upstream sign-in may take (state, nonce,
+    #: PKCE verifier in Redis), how long upstream discovery documents are cached per process,
+    #: and the timeout of every call to an upstream provider.
+    sso_state_ttl_seconds: int = Field(default=600, ge=60, le=3600)
+    sso_discovery_cache_seconds: float = Field(default=300.0, ge=0)
+    sso_http_timeout_seconds: float = Field(default=10.0, gt=0, le=60)

@@ -9,6 +9,7 @@ from openframe.auth.v1 import oauth_clients_pb2 as pb
 from openframe.auth.v1 import oauth_clients_pb2_grpc as pb_grpc
 from services.auth.clients.convert import PURPOSE_FROM_PB, TYPE_FROM_PB, fields_from_pb, to_pb
 from services.auth.clients.model import Purpose, id_from_name
+from services.auth.clients.registration import InitialAccessTokens
 from services.auth.clients.service import ClientService
 from services.auth.users.model import ADMINS
 from services.kit.identity import Identity, current_identity
@@ -21,8 +22,18 @@ def _admin() -> Identity:
 
 
 class OAuthClientServicer(pb_grpc.OAuthClientServiceServicer):
-    def __init__(self, service: ClientService) -> None:
+    def __init__(self, service: ClientService, initial_tokens: InitialAccessTokens) -> None:
         self.service = service
+        self.initial_tokens = initial_tokens
+
+    async def CreateInitialAccessToken(
+        self, request: pb.CreateInitialAccessTokenRequest, context: Any
+    ) -> pb.CreateInitialAccessTokenResponse:
+        who = _admin()
+        token, expires = await self.initial_tokens.create(who, request.ttl.seconds, request.max_uses or 1)
+        reply = pb.CreateInitialAccessTokenResponse(token=token)
+        reply.expire_time.FromDatetime(expires)
+        return reply
 
     async def CreateOAuthClient(
         self, request: pb.CreateOAuthClientRequest, context: Any

@@ -16,7 +16,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.auth.oauth import authorize, endpoints, login, token, tokeninfo
+from services.auth.account import pages as account_pages
+from services.auth.oauth import authorize, endpoints, login, register, token, tokeninfo
 from services.auth.oauth.base import Deps, OAuthError, TenantNotFoundError, oauth_error_response
 from services.kit.context import request_id
 from services.kit.lifecycle import Lifecycle
@@ -36,10 +37,19 @@ def routes() -> list[Route]:
         Route(f"{ISSUER}/oauth2/token", token.token_endpoint, methods=["POST"]),
         Route(f"{ISSUER}/oauth2/revoke", tokeninfo.revoke, methods=["POST"]),
         Route(f"{ISSUER}/oauth2/introspect", tokeninfo.introspect, methods=["POST"]),
+        Route(f"{ISSUER}/oauth2/register", register.register_endpoint, methods=["POST"]),
         Route(f"{ISSUER}/userinfo", endpoints.userinfo, methods=["GET", "POST"]),
         Route(f"{ISSUER}/login", login.login_form, methods=["GET"]),
         Route(f"{ISSUER}/login", login.login_submit, methods=["POST"]),
         Route(f"{ISSUER}/consent", login.consent_submit, methods=["POST"]),
+        Route(f"{ISSUER}/password/forgot", account_pages.forgot_form, methods=["GET"]),
+        Route(f"{ISSUER}/password/forgot", account_pages.forgot_submit, methods=["POST"]),
+        Route(f"{ISSUER}/password/reset", account_pages.reset_form, methods=["GET"]),
+        Route(f"{ISSUER}/password/reset", account_pages.reset_submit, methods=["POST"]),
+        Route(f"{ISSUER}/email/verify", account_pages.verify_form, methods=["GET"]),
+        Route(f"{ISSUER}/email/verify", account_pages.verify_submit, methods=["POST"]),
+        Route(f"{ISSUER}/invitation", account_pages.invitation_form, methods=["GET"]),
+        Route(f"{ISSUER}/invitation", account_pages.invitation_submit, methods=["POST"]),
     ]
 
 

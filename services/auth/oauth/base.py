@@ -11,10 +11,13 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from services.auth.account.service import AccountService
 from services.auth.audit.log import AuditLog
+from services.auth.clients.registration import InitialAccessTokens
 from services.auth.clients.service import ClientService
 from services.auth.grants.codes import CodeStore
 from services.auth.grants.refresh import RefreshTokens
+from services.auth.invitations.service import InvitationService
 from services.auth.keys.service import SigningKeyService
 from services.auth.oauth.throttle import LoginThrottle
 from services.auth.settings import AuthSettings
@@ -41,6 +44,12 @@ class Deps:
     throttle: LoginThrottle
     #: HMAC key (HKDF from the master key) for login requests and CSRF tokens.
     page_key: bytes
+    #: Password reset and email verification (the account pages).
+    account: AccountService
+    #: Invitations (the accept page).
+    invitations: InvitationService
+    #: Initial access tokens of dynamic client registration.
+    registration: InitialAccessTokens
 
 
 class OAuthError(Exception):

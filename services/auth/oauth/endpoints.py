@@ -27,6 +27,7 @@ def metadata(issuer: str) -> dict[str, Any]:
         "userinfo_endpoint": f"{issuer}/userinfo",
         "revocation_endpoint": f"{issuer}/oauth2/revoke",
         "introspection_endpoint": f"{issuer}/oauth2/introspect",
+        "registration_endpoint": f"{issuer}/oauth2/register",
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],

@@ -8,6 +8,7 @@ whether the account exists. On success a single-use code goes back to the client
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from services.auth.oauth.login_audit import failed, locked
 from services.auth.oauth.pages import consent_page, error_page, login_page
 from services.auth.oauth.signed import CSRF_COOKIE, csrf_ok, csrf_token, new_nonce, seal, unseal
 from services.auth.passwords import verify_password
+from services.auth.sso.links import login_links
 from services.auth.tenants.model import Tenant
 from services.auth.users.model import UserStatus
 
@@ -36,7 +38,7 @@ async def login_form(request: Request) -> Response:
     data = _pending(d, tenant, request.query_params.get("request", ""))
     if tenant is None or data is None:
         return error_page(EXPIRED)
-    return _form(request, d, tenant, request.query_params["request"])
+    return await _form(request, d, tenant, request.query_params["request"])
 
 
 async def login_submit(request: Request) -> Response:
@@ -55,7 +57,8 @@ async def login_submit(request: Request) -> Response:
     verdict = await d.throttle.check(tenant.id, email, ip)
     if verdict.blocked:
         await failed(d, R.LOGIN_FAILURE_REASON_RATE_LIMITED, None, **audit)
-        response = _form(request, d, tenant, blob, email, "Too many sign-in attempts. Try again later.", 429)
+        too_many = "Too many sign-in attempts. Try again later."
+        response = await _form(request, d, tenant, blob, email, too_many, 429)
         response.headers["Retry-After"] = str(verdict.retry_after)
         return response
     user = await d.users.by_email(tenant_id=tenant.id, email=email)
@@ -68,7 +71,7 @@ async def login_submit(request: Request) -> Response:
         await failed(d, reason, user.id if user else None, count=count, **audit)
         if count == d.settings.login_max_failures_per_account:
             await locked(d, tenant, email, user.id if user else None, ip)
-        return _form(request, d, tenant, blob, email, BAD_CREDENTIALS, 401)
+        return await _form(request, d, tenant, blob, email, BAD_CREDENTIALS, 401)
     await d.throttle.succeeded(tenant.id, email, ip)
     at = now()
     await d.users.touch_login(tenant_id=tenant.id, user_id=user.id, at=at)
@@ -91,10 +94,18 @@ async def login_submit(request: Request) -> Response:
             ),
         )
     )
+    return await finish_login(request, d, tenant, data, user.id, at)
+
+
+async def finish_login(
+    request: Request, d: Deps, tenant: Tenant, data: dict[str, Any], user_id: str, at: datetime
+) -> Response:
+    """The user is authenticated (password or SSO): continue the pending authorization request
+    ``data`` — a code for first-party clients, the consent page for the others."""
     client = await d.clients.cached(tenant.id, data["c"])
     if client is None or client.disabled:
         return error_page("Unknown application. Check the link you followed.")
-    granted = {**data, "u": user.id, "at": int(at.timestamp())}
+    granted = {**data, "u": user_id, "at": int(at.timestamp())}
     if client.first_party:
         return await _code_redirect(request, d, tenant, granted)
     consent = seal(d.page_key, granted, d.settings.login_request_ttl_seconds)
@@ -151,7 +162,7 @@ async def _code_redirect(request: Request, d: Deps, tenant: Tenant, data: dict[s
     return redirect_to_client(data["r"], params, 303)  # 303: the browser follows with GET
 
 
-def _form(
+async def _form(
     request: Request, d: Deps, tenant: Tenant, blob: str, email: str = "", error: str = "", status: int = 200
 ) -> Response:
     nonce = request.cookies.get(CSRF_COOKIE) or new_nonce()
@@ -164,6 +175,8 @@ def _form(
         email=email,
         error=error,
         status=status,
+        forgot_url=f"{issuer}/password/forgot",
+        extra_html=await login_links(request, tenant.id, blob),
     )
     path = "/" + issuer.split("://", 1)[-1].partition("/")[2]
     response.set_cookie(

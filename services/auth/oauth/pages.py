@@ -3,6 +3,7 @@ no scripts; a strict Content-Security-Policy and no caching."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from starlette.responses import HTMLResponse
@@ -40,7 +41,11 @@ def login_page(
     email: str = "",
     error: str = "",
     status: int = 200,
+    forgot_url: str = "",
+    extra_html: str = "",
 ) -> HTMLResponse:
+    """``extra_html`` (already escaped by its producer) goes below the form: e.g. the "sign in
+    with <provider>" links of SSO."""
     message = f"<p class=error role=alert>{escape(error)}</p>" if error else ""
     body = (
         f"<p>{escape(tenant_name)}</p>{message}"
@@ -52,6 +57,8 @@ def login_page(
         f"<label for=password>Password</label><input id=password name=password type=password "
         f"autocomplete=current-password required>"
         f"<button type=submit>Sign in</button></form>"
+        + (f"<p><a href='{escape(forgot_url)}'>Forgot your password?</a></p>" if forgot_url else "")
+        + extra_html
     )
     return _page("Sign in", body, status)
 
@@ -73,3 +80,45 @@ def consent_page(
 
 def error_page(message: str, status: int = 400) -> HTMLResponse:
     return _page("Sign-in problem", f"<p class=error>{escape(message)}</p>", status)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    type: str = "text"
+    autocomplete: str = "off"
+    value: str = ""
+    minlength: int = 0
+
+
+def form_page(
+    *,
+    title: str,
+    intro: str,
+    action: str,
+    hidden: dict[str, str],
+    fields: list[Field],
+    button: str,
+    error: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    """A one-form page (password reset, invitation, verification): every value escaped."""
+    message = f"<p class=error role=alert>{escape(error)}</p>" if error else ""
+    inputs = "".join(f"<input type=hidden name={escape(k)} value='{escape(v)}'>" for k, v in hidden.items())
+    for f in fields:
+        minimum = f" minlength={f.minlength}" if f.minlength else ""
+        inputs += (
+            f"<label for={escape(f.name)}>{escape(f.label)}</label>"
+            f"<input id={escape(f.name)} name={escape(f.name)} type={escape(f.type)} "
+            f"autocomplete={escape(f.autocomplete)} required{minimum} value='{escape(f.value)}'>"
+        )
+    body = (
+        f"<p>{escape(intro)}</p>{message}<form method=post action='{escape(action)}'>{inputs}"
+        f"<button type=submit>{escape(button)}</button></form>"
+    )
+    return _page(title, body, status)
+
+
+def message_page(title: str, message: str, status: int = 200) -> HTMLResponse:
+    return _page(title, f"<p>{escape(message)}</p>", status)

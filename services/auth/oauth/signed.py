@@ -16,6 +16,8 @@ import secrets
 import time
 from typing import Any
 
+from starlette.responses import Response
+
 from services.auth.crypto import b64url, sign
 
 CSRF_COOKIE = "of_csrf"
@@ -51,3 +53,16 @@ def csrf_token(key: bytes, nonce: str, blob: str) -> str:
 
 def csrf_ok(key: bytes, nonce: str | None, blob: str, token: str) -> bool:
     return bool(nonce) and hmac.compare_digest(csrf_token(key, nonce or "", blob), token)
+
+
+def set_csrf_cookie(response: Response, nonce: str, issuer: str, max_age: int) -> None:
+    """The browser half of the signed double-submit, scoped to the tenant's issuer path."""
+    response.set_cookie(
+        CSRF_COOKIE,
+        nonce,
+        max_age=max_age,
+        path="/" + issuer.split("://", 1)[-1].partition("/")[2],
+        httponly=True,
+        samesite="lax",
+        secure=issuer.startswith("https://"),
+    )

@@ -3,6 +3,7 @@ _id = domain, so a domain can belong to one tenant only) in MongoDB."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,6 +54,32 @@ class TenantRepository:
             owner = await self.domains.find_one({"_id": domain})
             if owner is None or owner["tenant_id"] != tenant_id:
                 raise AlreadyExists(f"the email domain {domain!r} is already claimed") from None
+
+    async def release_domain(self, *, domain: str, tenant_id: str) -> None:
+        await self.domains.delete_one({"_id": domain, "tenant_id": tenant_id})
+
+    async def find_page(
+        self, *, status: TenantStatus | None, search: str, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Tenant]:
+        """All tenants (platform operators), oldest first; never PROVISIONING ones."""
+        query: dict[str, Any] = {
+            "status": status.value
+            if status
+            else {"$nin": [TenantStatus.PROVISIONING.value, TenantStatus.DELETED.value]}
+        }
+        if search:
+            pattern = re.escape(search)
+            query["$or"] = [
+                {"_id": {"$regex": pattern, "$options": "i"}},
+                {"display_name": {"$regex": pattern, "$options": "i"}},
+            ]
+        if after:
+            at, last_id = after
+            query["$and"] = [
+                {"$or": [{"create_time": {"$gt": at}}, {"create_time": at, "_id": {"$gt": last_id}}]}
+            ]
+        cursor = self.tenants.find(query).sort([("create_time", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return [_from_doc(d) async for d in cursor]
 
     async def release_domains(self, tenant_id: str) -> None:
         await self.domains.delete_many({"tenant_id": tenant_id})

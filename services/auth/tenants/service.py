@@ -3,7 +3,12 @@ availability, status. Suspended and deleted tenants cannot sign in or get tokens
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from openframe.auth.v1 import audit_pb2
 from openframe.events.v1 import security_events_pb2 as security_events
@@ -17,12 +22,17 @@ from services.auth.common import TtlCache, new_id
 from services.auth.keys.service import SigningKeyService
 from services.auth.passwords import hash_password
 from services.auth.tenants import convert
-from services.auth.tenants.model import Tenant, TenantStatus, claimable_domain
+from services.auth.tenants.model import PUBLIC_MAIL_DOMAINS, Tenant, TenantStatus, claimable_domain
 from services.auth.tenants.repository import TenantRepository, is_stale
 from services.auth.users import convert as users_convert
-from services.auth.users.model import Role, User
+from services.auth.users.model import ADMINS, Role, User
 from services.auth.users.repository import UserRepository
-from services.kit.errors import EtagMismatch, FailedPrecondition, NotFound
+from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
+from services.kit.identity import Identity
+from services.kit.pagination import decode_token, encode_token, page_size
+
+#: Fields UpdateTenant may change.
+UPDATABLE = frozenset({"display_name", "email_domains"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,8 @@ class TenantService:
         self.audit = audit
         self.public_url = public_url.rstrip("/")
         self._cache: TtlCache[str, Tenant | None] = TtlCache(cache_ttl)
+        #: Called with the owner of every registered tenant (the app sends the verification email).
+        self.on_registered: Callable[[User], None] = lambda owner: None
 
     def issuer(self, tenant_id: str) -> str:
         return f"{self.public_url}/auth/tenants/{tenant_id}"
@@ -143,6 +155,7 @@ class TenantService:
                 payload=security_events.OAuthClientCreated(oauth_client=clients_convert.to_pb(console)),
             )
         )
+        self.on_registered(owner)
         return activated, owner
 
     async def _remove_remnants(self, tenant_id: str) -> None:
@@ -208,3 +221,89 @@ class TenantService:
             )
         )
         return updated
+
+    async def update(
+        self, who: Identity, tenant_id: str, fields: dict[str, Any], mask: list[str], etag: str
+    ) -> Tenant:
+        """display_name and/or email_domains of the caller's own tenant (OWNER or ADMIN)."""
+        if tenant_id != who.tenant_id:
+            raise NotFound(f"tenants/{tenant_id}")  # another tenant looks exactly like a missing one
+        who.require_any_role(*ADMINS)
+        unknown = sorted(set(mask) - UPDATABLE)
+        if not mask or unknown:
+            raise InvalidArgument.field("update_mask.paths", f"updatable: {sorted(UPDATABLE)}")
+        current = await self.get(tenant_id)
+        changes: dict[str, Any] = {}
+        if "display_name" in mask:
+            changes["display_name"] = fields["display_name"]
+        added: list[str] = []
+        removed: list[str] = []
+        if "email_domains" in mask:
+            wanted = list(dict.fromkeys(d.strip().lower() for d in fields["email_domains"]))
+            for domain in wanted:
+                if domain in PUBLIC_MAIL_DOMAINS or "." not in domain:
+                    raise InvalidArgument.field(
+                        "tenant.email_domains", f"{domain!r} is a public mail domain or not a domain"
+                    )
+            added = [d for d in wanted if d not in current.email_domains]
+            removed = [d for d in current.email_domains if d not in wanted]
+            changes["email_domains"] = wanted
+        claimed: list[str] = []
+        try:
+            for domain in added:  # a domain belongs to one tenant: claimed first, all or nothing
+                await self.repo.claim_domain(domain=domain, tenant_id=tenant_id)
+                claimed.append(domain)
+            updated = await self.repo.update(tenant_id, changes, expect={"etag": etag or current.etag})
+            if updated is None:
+                raise EtagMismatch(current.name)
+        except BaseException:
+            for domain in claimed:
+                await self.repo.release_domain(domain=domain, tenant_id=tenant_id)
+            raise
+        for domain in removed:
+            await self.repo.release_domain(domain=domain, tenant_id=tenant_id)
+        self._cache.invalidate(tenant_id)
+        await self.audit.record(
+            AuditEntry(
+                tenant_id=tenant_id,
+                type=audit_pb2.AUDIT_EVENT_TYPE_TENANT_CHANGED,
+                subject=updated.name,
+                target=updated.name,
+                actor=user_actor(who.subject),
+                details={"change": "updated", "fields": ",".join(sorted(mask))},
+                payload=events.TenantUpdated(
+                    tenant=convert.to_pb(updated, self.issuer(tenant_id)),
+                    update_mask=FieldMask(paths=sorted(mask)),
+                ),
+            )
+        )
+        return updated
+
+    async def list_for(
+        self,
+        who: Identity,
+        *,
+        operator: bool,
+        status: TenantStatus | None,
+        search: str,
+        size: int,
+        token: str,
+    ) -> tuple[list[Tenant], str]:
+        """Platform operators page through every tenant; anyone else sees the one they belong to."""
+        if not operator:
+            own = await self.repo.get(who.tenant_id)
+            keep = (
+                own is not None
+                and own.status is not TenantStatus.PROVISIONING
+                and (status is None or own.status is status)
+                and (not search or search.lower() in f"{own.id} {own.display_name}".lower())
+            )
+            return ([own] if keep and own else []), ""
+        position = decode_token(token, keys={"t", "id"})
+        after = (datetime.fromisoformat(str(position["t"])), str(position["id"])) if position else None
+        limit = page_size(size)
+        rows = await self.repo.find_page(status=status, search=search, after=after, limit=limit + 1)
+        items = rows[:limit]
+        if len(rows) > limit and items[-1].create_time is not None:
+            return items, encode_token({"t": items[-1].create_time.isoformat(), "id": items[-1].id})
+        return items, ""

@@ -85,3 +85,28 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
             identity.subject,
         )
         return pb.SetTenantStatusResponse(tenant=convert.to_pb(tenant, self.service.issuer(tenant.id)))
+
+    async def ListTenants(self, request: pb.ListTenantsRequest, context: Any) -> pb.ListTenantsResponse:
+        identity = current_identity()
+        tenants, token = await self.service.list_for(
+            identity,
+            operator=is_operator(identity),
+            status=convert.STATUS_FROM_PB.get(request.status),
+            search=request.search,
+            size=request.page_size,
+            token=request.page_token,
+        )
+        return pb.ListTenantsResponse(
+            tenants=[convert.to_pb(t, self.service.issuer(t.id)) for t in tenants], next_page_token=token
+        )
+
+    async def UpdateTenant(self, request: pb.UpdateTenantRequest, context: Any) -> pb.UpdateTenantResponse:
+        message = request.tenant
+        tenant = await self.service.update(
+            current_identity(),
+            message.name.removeprefix("tenants/"),
+            {"display_name": message.display_name, "email_domains": list(message.email_domains)},
+            list(request.update_mask.paths),
+            message.etag,
+        )
+        return pb.UpdateTenantResponse(tenant=convert.to_pb(tenant, self.service.issuer(tenant.id)))

@@ -3,6 +3,7 @@ OWNER (moved only by TransferOwnership; the tenant document's owner pointer is t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.field_mask_pb2 import FieldMask
@@ -34,6 +35,8 @@ class UserService:
         self.audit = audit
         self.revoker = revoker
         self.find_page = find_page(repo)
+        #: Called with every user created here (the app sends the verification email).
+        self.on_created: Callable[[User], None] = lambda user: None
 
     async def get(self, tenant_id: str, user_id: str) -> User:
         user = await self.repo.get(tenant_id=tenant_id, user_id=user_id)
@@ -60,6 +63,7 @@ class UserService:
             T.AUDIT_EVENT_TYPE_USER_CREATED,
             events.UserCreated(user=to_pb(created), method=events.USER_CREATION_METHOD_DIRECT),
         )
+        self.on_created(created)
         return created
 
     async def update(

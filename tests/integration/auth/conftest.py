@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import grpc
 import httpx
@@ -14,13 +14,18 @@ from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.layout import Layout
+from infra.servers import servers
 from services.auth.app import Running, build
 from services.auth.settings import AuthSettings
 from services.kit.config import Settings
 from services.kit.lifecycle import Lifecycle
 from tests.integration.auth.helpers import Api
+from tests.integration.auth.mailbox import Mailbox
 
-DATABASE = "test_auth"
+#: One database per test session: two sessions at once (two engineers, or CI and a developer)
+#: would otherwise drop each other's data and indexes half-way.
+DATABASE = f"test_auth_{uuid.uuid4().hex[:8]}"
 AUDIT_DATABASE = f"{DATABASE}_audit"  # the audit log's own database
 MASTER_KEY = "test-master-key-not-a-secret"
 
@@ -53,12 +58,32 @@ def auth_settings(settings: Settings, **overrides: object) -> AuthSettings:
 
 
 @pytest.fixture(scope="session")
-async def auth(settings: Settings) -> AsyncIterator[Running]:
+def infra_up(layout: Layout) -> Layout:
+    """What these tests use: the stores (most run the auth service in-process, with their own
+    SMTP server), and the copy `make run` starts behind the edge (the through-the-edge tests).
+    Other services are not started here, so one failing elsewhere in the tree stops nothing."""
+    for server in servers(layout, ["ferretdb", "redis", "kafka", "smtp", "auth", "envoy"]):
+        server.start()
+    return layout
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) the service under test sends its email to."""
+    box = Mailbox()
+    box.start(free_port())
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+async def auth(settings: Settings, mailbox: Mailbox) -> AsyncIterator[Running]:
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongo_url)
     for name in (DATABASE, AUDIT_DATABASE):
         await client.drop_database(name)
     lifecycle = Lifecycle(grace_seconds=3)
-    running = await build(auth_settings(settings), lifecycle)
+    assert mailbox.controller is not None
+    running = await build(auth_settings(settings, smtp_port=mailbox.controller.port), lifecycle)
     yield running
     await lifecycle.shutdown()
     for name in (DATABASE, AUDIT_DATABASE):
@@ -99,4 +124,4 @@ async def http(auth: Running) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def api(channel: grpc.aio.Channel, http: httpx.AsyncClient, auth: Running) -> Api:
-    return Api(channel, http, auth.deps.settings.public_url)
+    return Api(channel, http, auth.deps.settings.public_url, auth.deps.account.background.drain)

@@ -21,7 +21,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from openframe.auth.v1 import (
+    account_pb2_grpc,
     audit_pb2_grpc,
+    invitations_pb2_grpc,
     oauth_clients_pb2_grpc,
     signing_keys_pb2_grpc,
     tenants_pb2_grpc,
@@ -94,12 +96,21 @@ class Registered:
 
 
 class Api:
-    def __init__(self, channel: grpc.aio.Channel, http: httpx.AsyncClient, public_url: str) -> None:
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        http: httpx.AsyncClient,
+        public_url: str,
+        drain: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._drain = drain
         self.tenants = tenants_pb2_grpc.TenantServiceStub(channel)
         self.keys = signing_keys_pb2_grpc.SigningKeyServiceStub(channel)
         self.clients = oauth_clients_pb2_grpc.OAuthClientServiceStub(channel)
         self.users = users_pb2_grpc.UserServiceStub(channel)
         self.audit = audit_pb2_grpc.AuditServiceStub(channel)
+        self.invitations = invitations_pb2_grpc.InvitationServiceStub(channel)
+        self.account = account_pb2_grpc.AccountServiceStub(channel)
         self.http = http
         self.public_url = public_url
 
@@ -145,6 +156,11 @@ class Api:
             metadata=as_tenant(tenant),
         )
         return reply.oauth_client, reply.client_secret
+
+    async def auth_drain(self) -> None:
+        """Wait for the service's background work (emails sent after the answer)."""
+        if self._drain:
+            await self._drain()
 
     def issuer(self, tenant: str) -> str:
         return f"{self.public_url}/auth/tenants/{tenant}"
@@ -205,16 +221,26 @@ class Api:
             params.update(code_challenge=challenge, code_challenge_method="S256")
         return str(httpx.URL(f"{self.issuer(tenant)}/oauth2/authorize", params=params))
 
-    async def code(self, tenant: str, client_id: str, email: str, **kw: Any) -> tuple[str, str]:
+    async def code(
+        self, tenant: str, client_id: str, email: str, password: str = PASSWORD, **kw: Any
+    ) -> tuple[str, str]:
         """Sign in through the form; returns (code, verifier)."""
         verifier, challenge = pkce_pair()
         page = await self.login_page(self.authorize_url(tenant, client_id, challenge=challenge, **kw))
-        done = await self.submit_login(page, email)
+        done = await self.submit_login(page, email, password)
         assert done.status_code == 303, done.text
         return query_of(done.headers["location"])["code"], verifier
 
-    async def user_tokens(self, tenant: str, client_id: str, email: str, secret: str = "") -> dict[str, Any]:
-        code, verifier = await self.code(tenant, client_id, email)
+    async def user_tokens_with(
+        self, tenant: str, client_id: str, email: str, password: str
+    ) -> dict[str, Any]:
+        """Tokens of a public client for a user signing in with ``password``."""
+        return await self.user_tokens(tenant, client_id, email, password=password)
+
+    async def user_tokens(
+        self, tenant: str, client_id: str, email: str, secret: str = "", password: str = PASSWORD
+    ) -> dict[str, Any]:
+        code, verifier = await self.code(tenant, client_id, email, password)
         data = {
             "grant_type": "authorization_code",
             "code": code,

@@ -1,0 +1,1 @@
+"""SSO federation: upstream OpenID Connect providers per tenant (docs/sso.md)."""
