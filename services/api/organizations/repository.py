@@ -1,18 +1,28 @@
-"""Organizations in MongoDB. Every call takes the tenant; every index starts with tenant_id."""
+"""Organizations in MongoDB. Every call takes the tenant; every index starts with tenant_id.
+
+Each change appends its domain event (organization_events) to the document's outbox queue in
+the same single-document write (see services/api/outbox.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from google.protobuf.field_mask_pb2 import FieldMask
+from google.protobuf.message import Message
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from openframe.events.v1 import organization_events_pb2 as ev
+from services.api.organizations.convert import to_pb
 from services.api.organizations.model import Organization, Status
+from services.api.outbox import LOCKS, QueuedOutboxRelay, envelope_record, guard_filter_for, outbox_update
 from services.kit.cache import Cache
 from services.kit.errors import AlreadyExists
 from services.kit.mongo import Document, ensure_indexes
@@ -41,30 +51,77 @@ def new_etag() -> str:
     return secrets.token_hex(8)
 
 
+DEFAULT_DISPLAY_NAME = "Default organization"
+
+
+def default_org_id(tenant_id: str) -> str:
+    """Deterministic per tenant, so creating the default twice collides on _id (idempotent)."""
+    return "default-" + hashlib.sha256(tenant_id.encode()).hexdigest()[:32]
+
+
 class OrganizationRepository:
-    def __init__(self, db: AsyncDatabase[Document], cache: Cache | None = None) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        cache: Cache | None = None,
+        relay: QueuedOutboxRelay | None = None,
+        *,
+        lease_seconds: float = 30.0,
+    ) -> None:
         self.orgs = db["organizations"]
         self.devices = db["devices"]
         self.cache = cache
+        self.relay = relay
+        self.lease_seconds = lease_seconds
+        self.guard_with_etag = True
 
     async def init(self) -> None:
         await ensure_indexes(self.orgs, INDEXES)
+        self.guard_with_etag = await guard_filter_for(self.orgs.database)
 
     async def insert(self, org: Organization) -> Organization:
-        stamped = replace(org, create_time=now(), etag=new_etag())
-        stamped.update_time = stamped.create_time
+        t = now()
+        stamped = replace(org, create_time=t, update_time=t, etag=new_etag())
+        doc = _to_doc(stamped)
+        doc["version"] = 1
+        doc["outbox_queue"] = [
+            self._entry(stamped, ev.OrganizationCreated(organization=to_pb(stamped)), 1, t)
+        ]
+        doc.update(outbox_update([], now=t, lease_seconds=self.lease_seconds)["$set"])
         try:
-            await self.orgs.insert_one(_to_doc(stamped))
-        except DuplicateKeyError:
-            raise _name_taken(org.display_name) from None
+            await self.orgs.insert_one(doc)
+        except DuplicateKeyError as exc:
+            if "display_name_key" in str(exc) or "tenant_name" in str(exc):
+                raise _name_taken(org.display_name) from None
+            raise AlreadyExists(f"organizations/{org.id} already exists") from None
+        self._hand_off(doc)
         return stamped
+
+    async def ensure_default(self, tenant_id: str) -> Organization:
+        """The tenant's default organization, created on first need (idempotent, one per tenant)."""
+        org_id = default_org_id(tenant_id)
+        existing = await self.get(tenant_id=tenant_id, org_id=org_id)
+        if existing is not None:
+            return existing
+        for display_name in (DEFAULT_DISPLAY_NAME, f"{DEFAULT_DISPLAY_NAME} ({org_id[-6:]})"):
+            org = Organization(id=org_id, tenant_id=tenant_id, display_name=display_name, is_default=True)
+            try:
+                return await self.insert(org)
+            except AlreadyExists:  # created concurrently (same _id), or the name is taken
+                existing = await self.get(tenant_id=tenant_id, org_id=org_id)
+                if existing is not None:
+                    return existing
+        raise AlreadyExists(f"cannot create the default organization of tenant {tenant_id}")
 
     async def get(self, *, tenant_id: str, org_id: str) -> Organization | None:
         doc = await self.cache.get(tenant_id, org_id) if self.cache else None
         if doc is None:
-            doc = await self.orgs.find_one({"_id": org_id, "tenant_id": tenant_id})
+            # {_id} alone (the one filter FerretDB hands to SQLite); the tenant is checked here
+            doc = await self.orgs.find_one({"_id": org_id})
+            if doc is not None and doc.get("tenant_id") != tenant_id:
+                doc = None
             if doc and self.cache:
-                await self.cache.put(tenant_id, org_id, doc)
+                await self.cache.put(tenant_id, org_id, {k: v for k, v in doc.items() if k != "outbox_queue"})
         return _from_doc(doc) if doc else None
 
     async def find_page(
@@ -86,24 +143,73 @@ class OrganizationRepository:
         return [_from_doc(d) async for d in cursor]
 
     async def update(
-        self, *, tenant_id: str, org_id: str, changes: dict[str, Any], expected_etag: str | None
+        self,
+        *,
+        tenant_id: str,
+        org_id: str,
+        changes: dict[str, Any],
+        expected_etag: str | None,
+        event: Callable[[Organization], Message] | None = None,
     ) -> Organization | None:
-        """Apply ``changes`` atomically if the etag still matches; None when no document did."""
-        query: dict[str, Any] = {"_id": org_id, "tenant_id": tenant_id}
-        if expected_etag:
-            query["etag"] = expected_etag
-        sets = {**changes, "update_time": now(), "etag": new_etag()}
+        """Apply ``changes`` if the etag still matches, with their event; None when no document did."""
+        async with LOCKS.hold("organizations", org_id):
+            return await self._update(tenant_id, org_id, changes, expected_etag, event)
+
+    async def _update(
+        self,
+        tenant_id: str,
+        org_id: str,
+        changes: dict[str, Any],
+        expected_etag: str | None,
+        event: Callable[[Organization], Message] | None,
+    ) -> Organization | None:
+        current = await self.orgs.find_one({"_id": org_id})
+        if current is None or current.get("tenant_id") != tenant_id:
+            return None
+        if expected_etag and current["etag"] != expected_etag:
+            return None
+        t = now()
+        after = replace(_from_doc(current), **changes, update_time=t, etag=new_etag())
+        if "status" in changes:
+            after.status = Status(changes["status"])
+        payload = (event or _updated(sorted(changes)))(after)
+        version = int(current.get("version", 0)) + 1
+        ops = outbox_update(
+            [self._entry(after, payload, version, t)], now=t, lease_seconds=self.lease_seconds
+        )
+        sets = {**changes, "update_time": t, "etag": after.etag}
         if "display_name" in changes:
             sets["display_name_key"] = changes["display_name"].lower()
+        ops["$set"].update(sets)
+        ops["$inc"] = {"version": 1}
         try:
             doc = await self.orgs.find_one_and_update(
-                query, {"$set": sets}, return_document=ReturnDocument.AFTER
+                {"_id": org_id, "etag": current["etag"]} if self.guard_with_etag else {"_id": org_id},
+                ops,
+                return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
             raise _name_taken(changes["display_name"]) from None
         if doc and self.cache:
             await self.cache.invalidate(tenant_id, org_id)
+        if doc:
+            self._hand_off(doc)
         return _from_doc(doc) if doc else None
+
+    def _entry(self, org: Organization, payload: Message, version: int, t: datetime) -> Document:
+        return envelope_record(
+            aggregate="organization",
+            tenant_id=org.tenant_id,
+            aggregate_id=org.id,
+            subject=org.name,
+            sequence=version,
+            payload=payload,
+            time=t,
+        )
+
+    def _hand_off(self, doc: Document) -> None:
+        if self.relay is not None:
+            self.relay.submit([doc])
 
     async def count_active_devices(self, *, tenant_id: str, org_name: str) -> int:
         return await self.devices.count_documents(
@@ -123,7 +229,13 @@ def _to_doc(org: Organization) -> Document:
     return doc
 
 
+def _updated(paths: list[str]) -> Callable[[Organization], Message]:
+    return lambda org: ev.OrganizationUpdated(organization=to_pb(org), update_mask=FieldMask(paths=paths))
+
+
+_STORED_ONLY = ("display_name_key", "outbox_queue", "lease_until", "published_at", "version")
+
+
 def _from_doc(doc: Document) -> Organization:
-    doc = dict(doc)
-    doc.pop("display_name_key", None)
+    doc = {k: v for k, v in doc.items() if k not in _STORED_ONLY}
     return Organization(id=doc.pop("_id"), status=Status(doc.pop("status")), **doc)

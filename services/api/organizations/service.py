@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from google.protobuf.message import Message
+
+from openframe.events.v1 import organization_events_pb2 as ev
+from services.api.organizations.convert import to_pb
 from services.api.organizations.model import MUTABLE_FIELDS, Organization, Status
 from services.api.organizations.repository import OrganizationRepository
 from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
@@ -43,6 +48,8 @@ class OrganizationService:
     async def find_page(
         self, tenant_id: str, *, status: Status | None, search: str, size: int, token: str
     ) -> Page:
+        if status in (None, Status.ACTIVE) and not token:
+            await self.repo.ensure_default(tenant_id)  # every tenant lists its default organization
         position = decode_token(token, keys={"t", "id"})
         after = (datetime.fromisoformat(position["t"]), str(position["id"])) if position else None
         limit = page_size(size)
@@ -86,14 +93,37 @@ class OrganizationService:
         check = await self.can_archive(tenant_id, org_id)
         if not check.can_archive:
             raise FailedPrecondition(f"cannot archive organizations/{org_id}: {check.reason}")
-        return await self._write(tenant_id, org_id, {"status": Status.ARCHIVED.value}, etag)
+        return await self._write(
+            tenant_id,
+            org_id,
+            {"status": Status.ARCHIVED.value},
+            etag,
+            lambda o: ev.OrganizationArchived(organization=to_pb(o)),
+        )
 
     async def unarchive(self, tenant_id: str, org_id: str, etag: str) -> Organization:
-        return await self._write(tenant_id, org_id, {"status": Status.ACTIVE.value}, etag)
+        return await self._write(
+            tenant_id,
+            org_id,
+            {"status": Status.ACTIVE.value},
+            etag,
+            lambda o: ev.OrganizationUnarchived(organization=to_pb(o)),
+        )
 
-    async def _write(self, tenant_id: str, org_id: str, changes: dict[str, Any], etag: str) -> Organization:
+    async def default(self, tenant_id: str) -> Organization:
+        """The tenant's default organization (created on first need)."""
+        return await self.repo.ensure_default(tenant_id)
+
+    async def _write(
+        self,
+        tenant_id: str,
+        org_id: str,
+        changes: dict[str, Any],
+        etag: str,
+        event: Callable[[Organization], Message] | None = None,
+    ) -> Organization:
         updated = await self.repo.update(
-            tenant_id=tenant_id, org_id=org_id, changes=changes, expected_etag=etag
+            tenant_id=tenant_id, org_id=org_id, changes=changes, expected_etag=etag, event=event
         )
         if updated is not None:
             return updated

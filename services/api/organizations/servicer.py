@@ -5,21 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from openframe.api.v1 import organizations_pb2 as pb
 from openframe.api.v1 import organizations_pb2_grpc as pb_grpc
-from services.api.organizations.model import MUTABLE_FIELDS, Organization, Status, id_from_name
+from services.api.organizations.convert import STATUS_FROM_PB, to_pb
+from services.api.organizations.model import MUTABLE_FIELDS, id_from_name
 from services.api.organizations.service import OrganizationService
 from services.kit.identity import current_identity
 
 WRITERS = ("OWNER", "ADMIN")
-
-_STATUS_TO_PB = {
-    Status.ACTIVE: pb.ORGANIZATION_STATUS_ACTIVE,
-    Status.ARCHIVED: pb.ORGANIZATION_STATUS_ARCHIVED,
-}
-_STATUS_FROM_PB = {v: k for k, v in _STATUS_TO_PB.items()}
 
 
 class OrganizationServicer(pb_grpc.OrganizationServiceServicer):
@@ -44,7 +37,7 @@ class OrganizationServicer(pb_grpc.OrganizationServiceServicer):
     ) -> pb.ListOrganizationsResponse:
         page = await self.service.find_page(
             current_identity().tenant_id,
-            status=_STATUS_FROM_PB.get(request.status),
+            status=STATUS_FROM_PB.get(request.status),
             search=request.search,
             size=request.page_size,
             token=request.page_token,
@@ -95,28 +88,3 @@ def _writer() -> str:
 
 def _fields(message: pb.Organization) -> dict[str, Any]:
     return {f: getattr(message, f) for f in MUTABLE_FIELDS}
-
-
-def to_pb(org: Organization) -> pb.Organization:
-    return pb.Organization(
-        name=org.name,
-        display_name=org.display_name,
-        category=org.category,
-        employee_count=org.employee_count,
-        website_url=org.website_url,
-        contact_email=org.contact_email,
-        notes=org.notes,
-        status=_STATUS_TO_PB[org.status],
-        is_default=org.is_default,
-        create_time=_ts(org.create_time),
-        update_time=_ts(org.update_time),
-        etag=org.etag,
-    )
-
-
-def _ts(value: Any) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts

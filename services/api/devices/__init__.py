@@ -1,0 +1,1 @@
+"""Devices (machines): inventory, lifecycle, list/filter; storage facts in model.py."""

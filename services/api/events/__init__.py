@@ -1,0 +1,1 @@
+"""Event records: the platform's events (alerts, notices) about devices and organizations."""

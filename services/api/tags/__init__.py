@@ -1,0 +1,1 @@
+"""Tags: keys with allowed values and colors per entity type; assignment to devices."""
