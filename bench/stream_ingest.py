@@ -1,0 +1,340 @@
+"""Stream ingestion: Kafka → normalize → enrich → Cassandra, with the machine's baselines, in one run.
+
+    flock /tmp/openframe-bench.lock .venv/bin/python bench/stream_ingest.py \
+        [--events 200000] [--workers 2] [--rate 20000] [--seconds 15]
+
+Figures, all measured in the same run on the same servers (`make run`'s Kafka, Cassandra, FerretDB):
+
+1. raw aiokafka consume rate: one consumer, no processing, over the benchmark's backlog;
+2. raw Cassandra write rate: one Python process writing rows of the same size with the same
+   technique (prepared insert, unlogged batch per partition, bounded concurrency);
+3. stream service drain rate: the service (``--workers`` processes, one consumer group) ingests the
+   backlog, enrichment on (devices in MongoDB, cached), from the first to the last committed offset;
+4. sustained ingestion at an offered load: ``--rate`` events/s for ``--seconds`` while probe events
+   (10/s) are polled with GetLogEntry until they are queryable: end-to-end latency p50/p99 from
+   produce to queryable, and the rate actually stored.
+
+Events: half our own domain events (``DeviceNicknameChanged`` envelopes, protobuf), half Fleet
+activities (JSON), over 200 devices of one tenant; 4 partitions per topic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.* (run as a script)
+
+import grpc
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from cassandra.query import BatchStatement, BatchType
+from pymongo import AsyncMongoClient
+
+from infra.layout import REPO
+from openframe.stream.v1 import logs_pb2, logs_pb2_grpc
+from services.kit.config import Settings
+from services.stream.records import entry_hash, entry_id
+from services.stream.storage.cassandra import aio
+from tests.integration.stream.events import fleet_activity, nickname_changed
+from tests.integration.stream.harness import StreamProcess, cassandra_session, create_topics
+
+DB = "stream_bench"
+DEVICES = 200
+
+
+def events(tenant: str, start: int, count: int, now_ms: int) -> tuple[list, list]:  # type: ignore[type-arg]
+    half = count // 2
+    domain = [nickname_changed(tenant, f"d{i % DEVICES}", i, now_ms) for i in range(start, start + half)]
+    fleet = [
+        fleet_activity(tenant, "f1", i, now_ms, device=f"d{i % DEVICES}")
+        for i in range(start, start + count - half)
+    ]
+    return domain, fleet
+
+
+async def produce_all(bootstrap: str, batches: list[tuple[str, list]]) -> float:  # type: ignore[type-arg]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=20, max_batch_size=512 * 1024
+    )
+    await producer.start()
+    t0 = time.perf_counter()
+    try:
+        futures = [
+            await producer.send(topic, key=k, value=v, headers=h)
+            for topic, records in batches
+            for k, v, h in records
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return time.perf_counter() - t0
+
+
+async def raw_consume(bootstrap: str, topics: list[str], total: int) -> float:
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=5000,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+    await consumer.start()
+    try:
+        seen, t0, counted = 0, 0.0, 0
+        while seen < total:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            n = sum(len(v) for v in batch.values())
+            if n and not t0:
+                t0 = time.perf_counter()  # from the first batch on: the group join is not consuming
+            elif n:
+                counted += n
+            seen += n
+        return counted / (time.perf_counter() - t0)
+    finally:
+        await consumer.stop()
+
+
+async def raw_cassandra(settings: Settings, tenant: str, total: int) -> float:
+    cluster, session = cassandra_session(settings.cassandra_hosts, settings.cassandra_port)
+    try:
+        session.execute(
+            f"CREATE KEYSPACE IF NOT EXISTS {DB} WITH replication = "
+            "{'class': 'SimpleStrategy', 'replication_factor': 1}"
+        )
+        session.execute(
+            f"CREATE TABLE IF NOT EXISTS {DB}.raw_rows (tenant_id text, bucket int, event_time timestamp, "
+            "id blob, entry blob, details_format text, details blob, "
+            "PRIMARY KEY ((tenant_id, bucket), event_time, id)) "
+            "WITH CLUSTERING ORDER BY (event_time DESC, id DESC)"
+        )
+        insert = session.prepare(
+            f"INSERT INTO {DB}.raw_rows (tenant_id, bucket, event_time, id, entry, "  # noqa: S608
+            "details_format, details) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL 86400"
+        )
+        now = int(time.time() * 1000)
+        entry, details = b"e" * 180, b"d" * 330  # the sizes of the benchmark's stored entries
+        rows = [(tenant, i % 4, now - i, uuid.uuid4().bytes, entry, "json", details) for i in range(total)]
+        slots = asyncio.Semaphore(8)  # what the service uses; more only queues on the server
+
+        async def one(chunk: list[tuple[object, ...]]) -> None:
+            async with slots:
+                batch = BatchStatement(batch_type=BatchType.UNLOGGED)
+                for row in chunk:
+                    batch.add(insert, row)
+                await aio(session.execute_async(batch, timeout=30))
+
+        by_partition: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+        for row in rows:
+            by_partition[int(str(row[1]))].append(row)
+        t0 = time.perf_counter()
+        await asyncio.gather(
+            *(one(part[i : i + 200]) for part in by_partition.values() for i in range(0, len(part), 200))
+        )
+        return total / (time.perf_counter() - t0)
+    finally:
+        session.execute(f"DROP TABLE IF EXISTS {DB}.raw_rows", timeout=60)
+        cluster.shutdown()
+
+
+async def add_devices(settings: Settings, tenant: str) -> None:
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongo_url)
+    try:
+        devices = mongo[DB]["devices"]
+        await devices.delete_many({})
+        docs = [
+            {"_id": f"d{i}", "tenant_id": tenant, "hostname": f"host-{i}", "display_name": f"Laptop {i}"}
+            for i in range(DEVICES)
+        ]
+        await devices.insert_many(docs)
+    finally:
+        await mongo.close()
+
+
+async def committed(admin: AIOKafkaAdminClient, group: str) -> int:
+    offsets = await admin.list_consumer_group_offsets(group)
+    return sum(m.offset for m in offsets.values() if m.offset > 0)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000, help="backlog for the drain and raw baselines")
+    parser.add_argument("--workers", type=int, default=2, help="stream service worker processes")
+    parser.add_argument(
+        "--rate", type=int, default=20_000, help="offered load of the sustained phase, events/s"
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the sustained phase")
+    args = parser.parse_args()
+    settings = Settings(environment="test")
+    u = f"b{uuid.uuid4().hex[:8]}"
+    tenant = f"bench-{u}"
+    topics = [f"bench.{u}.api.devices.v1", f"bench.{u}.tools.fleet.v1"]
+    await create_topics(settings.kafka_bootstrap, topics, partitions=4)
+    print(f"run {u}: topics {', '.join(topics)}", flush=True)
+    try:  # the devices enrichment finds (one tenant's 200 devices, looked up once, then cached)
+        await asyncio.wait_for(add_devices(settings, tenant), timeout=15)
+        print(f"enrichment: {DEVICES} devices of the tenant in MongoDB ({DB}.devices)")
+    except TimeoutError:
+        print("WARNING: MongoDB did not store the devices in 15 s; enrichment looks them up but finds none")
+
+    now = int(time.time() * 1000)
+    domain, fleet = events(tenant, 0, args.events, now)
+    took = await produce_all(settings.kafka_bootstrap, [(topics[0], domain), (topics[1], fleet)])
+    print(f"backlog: {args.events:,} events produced in {took:.1f} s ({args.events / took:,.0f}/s, acks=all)")
+
+    consume_rate = await raw_consume(settings.kafka_bootstrap, topics, args.events)
+    print(f"baseline: raw aiokafka consume {consume_rate:,.0f}/s", flush=True)
+    write_rate = await raw_cassandra(settings, tenant, args.events)
+    print(f"baseline: raw Cassandra write {write_rate:,.0f}/s", flush=True)
+
+    stream = StreamProcess(
+        u,
+        REPO / ".state" / "logs",
+        OPENFRAME_MONGO_DATABASE=DB,
+        OPENFRAME_CASSANDRA_KEYSPACE=DB,
+        OPENFRAME_WORKERS=str(args.workers),
+        OPENFRAME_LOG_LEVEL="WARNING",
+        OPENFRAME_TOPIC_PATTERN=rf"^bench\.{u}\..+\.v1$",
+    )
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    group = stream.env["OPENFRAME_CONSUMER_GROUP"]
+    try:
+        stream.start()
+        started = time.perf_counter()
+        first = last = 0.0
+        done = 0
+        while done < args.events:
+            await asyncio.sleep(0.1)
+            done = await committed(admin, group)
+            if done and not first:
+                first, first_done = time.perf_counter(), done
+            last = time.perf_counter()
+        drain_rate = (done - first_done) / (last - first) if last > first else float("nan")
+        print(
+            f"drain: {done:,} events stored and committed {last - started:.1f} s after the service was "
+            f"serving (group join included); {drain_rate:,.0f}/s from the first to the last commit"
+        )
+
+        offered, sustained, latencies = await offered_load(
+            settings, stream, admin, group, tenant, topics, args, done
+        )
+    finally:
+        stream.stop()
+        await admin.close()
+
+    p = (
+        statistics.quantiles(latencies, n=100, method="inclusive")
+        if len(latencies) > 1
+        else [float("nan")] * 99
+    )
+    print(f"\n{'figure':<58}{'events/s':>12}")
+    print(f"{'raw aiokafka consume (1 consumer, no processing)':<58}{consume_rate:>12,.0f}")
+    print(f"{'raw Cassandra write (1 process, batches per partition)':<58}{write_rate:>12,.0f}")
+    print(f"{f'stream service drain, enrichment on ({args.workers} workers)':<58}{drain_rate:>12,.0f}")
+    print(f"{f'load offered by the benchmark (target {args.rate:,}/s)':<58}{offered:>12,.0f}")
+    print(f"{'stream service sustained (produced ÷ time until all stored)':<58}{sustained:>12,.0f}")
+    print(
+        f"\nend-to-end produce → queryable (GetLogEntry), {len(latencies)} probes during the sustained phase:"
+    )
+    print(
+        f"  p50 {statistics.median(latencies) * 1000:,.0f} ms   p99 {p[98] * 1000:,.0f} ms   "
+        f"max {max(latencies) * 1000:,.0f} ms"
+    )
+
+
+async def offered_load(
+    settings: Settings,
+    stream: StreamProcess,
+    admin: AIOKafkaAdminClient,
+    group: str,
+    tenant: str,
+    topics: list[str],
+    args: argparse.Namespace,
+    before: int,
+) -> tuple[float, float, list[float]]:
+    """Produce ``rate`` events/s for ``seconds`` in 20 ms ticks; probe latency; measure stored rate."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=5, max_batch_size=512 * 1024
+    )
+    await producer.start()
+    latencies: list[float] = []
+    lost: list[int] = []
+    probes: list[asyncio.Task[None]] = []
+    channel = grpc.aio.insecure_channel(stream.address)
+    logs = logs_pb2_grpc.LogServiceStub(channel)
+    meta = (("x-openframe-tenant", tenant),)
+
+    async def probe(n: int) -> None:
+        t_ms = int(time.time() * 1000)
+        key, value, headers = fleet_activity(tenant, "f1", 10**9 + n, t_ms)
+        name = "logEntries/" + entry_id(t_ms, entry_hash("tool", tenant, "fleet", f"f1/{10**9 + n}"))
+        t0 = time.perf_counter()
+        await producer.send(topics[1], key=key, value=value, headers=headers)
+        deadline = t0 + 60
+        lost.append(n)
+        while time.perf_counter() < deadline:
+            try:
+                await logs.GetLogEntry(logs_pb2.GetLogEntryRequest(name=name), metadata=meta, timeout=5)
+                latencies.append(time.perf_counter() - t0)
+                lost.remove(n)
+                return
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    raise
+            await asyncio.sleep(0.01)
+
+    async def prober() -> None:  # 10 probes/s whatever the producing loop manages
+        while time.perf_counter() - start < args.seconds:
+            probes.append(asyncio.create_task(probe(len(probes))))
+            await asyncio.sleep(0.1)
+
+    tick = 0.02
+    per_tick = max(1, int(args.rate * tick))
+    sent = 0
+    start = time.perf_counter()
+    probing = asyncio.create_task(prober())
+    i = args.events
+    try:
+        while (elapsed := time.perf_counter() - start) < args.seconds:
+            due = int(elapsed / tick) * per_tick - sent
+            if due > 0:
+                now_ms = int(time.time() * 1000)
+                domain, fleet = events(tenant, i, due, now_ms)
+                i += due
+                for topic, records in ((topics[0], domain), (topics[1], fleet)):
+                    for k, v, h in records:
+                        await producer.send(topic, key=k, value=v, headers=h)
+                sent += due
+            await asyncio.sleep(max(0.0, start + (int(elapsed / tick) + 1) * tick - time.perf_counter()))
+        await producer.flush()
+        await probing
+        offered = sent / (time.perf_counter() - start)
+        t_end_produce = time.perf_counter()
+        target = before + sent + len(probes)
+        while await committed(admin, group) < target and time.perf_counter() - t_end_produce < 90:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        stored_in = time.perf_counter() - start
+        await asyncio.gather(*probes)
+    finally:
+        await producer.stop()
+        await channel.close()
+    if lost:
+        print(f"WARNING: {len(lost)} probes not queryable within 60 s")
+    print(
+        f"sustained phase: offered {offered:,.0f}/s for {args.seconds:.0f} s ({sent:,} events); "
+        f"all stored {stored_in:.1f} s after the start"
+    )
+    return offered, sent / stored_in, latencies
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

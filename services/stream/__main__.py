@@ -1,0 +1,28 @@
+"""``python -m services.stream``: run the stream service until SIGTERM.
+
+With ``OPENFRAME_WORKERS`` > 1 this process supervises that many copies of itself; each serves
+gRPC on the shared port (SO_REUSEPORT) and is one consumer of the group, so partitions spread
+over the workers (one Python process uses one core).
+"""
+
+from __future__ import annotations
+
+import os
+
+from services.kit.lifecycle import Lifecycle
+from services.kit.server import run
+from services.stream.app import build
+from services.stream.settings import StreamSettings
+from services.stream.workers import WORKER_ENV, supervise
+
+settings = StreamSettings()
+
+
+async def main(lifecycle: Lifecycle) -> None:
+    await build(settings, lifecycle)
+
+
+if settings.workers > 1 and WORKER_ENV not in os.environ:
+    supervise(settings)
+else:
+    run(settings, main)

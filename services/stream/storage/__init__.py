@@ -1,0 +1,1 @@
+"""Cassandra storage of the unified log: schema (created at start), writer, reader."""

@@ -1,0 +1,141 @@
+"""Writing log records: prepared statements, one unlogged batch per partition chunk (a single
+mutation on the server), bounded concurrency. ``write`` returns only when every row is durable
+(acknowledged at the session's consistency) and raises if any write failed — the caller then
+retries the whole batch, which is safe because every row has a deterministic key."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from cassandra.cluster import Session
+from cassandra.query import BatchStatement, BatchType, PreparedStatement
+
+from openframe.stream.v1.logs_pb2 import LogEntry
+from services.stream.records import LogRecord
+from services.stream.storage.cassandra import BUCKET_MS, DAY_MS, LOG_ENTRY_COLUMNS, aio
+
+#: Filterable fields whose distinct values are kept per day, and how to read them off a record.
+FILTER_FIELDS = ("tool", "event_type", "severity", "device", "organization")
+#: A value seen again within this long is not written again by this process.
+FILTER_REWRITE_SECONDS = 600.0
+
+
+def stored_entry(r: LogRecord, ingest_ms: int) -> bytes:
+    """The ``entry`` column: the record as a LogEntry (name, event time and details are columns)."""
+    entry = LogEntry(
+        tool=r.tool,
+        integrated_tool=f"tools/{r.integrated_tool_id}" if r.integrated_tool_id else "",
+        tool_display_name=r.tool_display_name,
+        event_type=r.event_type,
+        source_event_type=r.source_event_type,
+        source_event_id=r.source_event_id,
+        severity=r.severity,  # type: ignore[arg-type]
+        device=f"devices/{r.device_id}" if r.device_id else "",
+        device_display_name=r.device_display_name,
+        organization=f"organizations/{r.organization_id}" if r.organization_id else "",
+        organization_display_name=r.organization_display_name,
+        user=r.user,
+        summary=r.summary,
+    )
+    entry.ingest_time.FromMilliseconds(ingest_ms)
+    return entry.SerializeToString()
+
+
+class LogWriter:
+    def __init__(self, session: Session, *, ttl_seconds: int, rows_per_batch: int, concurrency: int,
+                 timeout_seconds: float) -> None:  # fmt: skip
+        self.session = session
+        self.ttl = ttl_seconds
+        self.rows_per_batch = rows_per_batch
+        self.timeout = timeout_seconds
+        self._slots = asyncio.Semaphore(concurrency)
+        columns = ", ".join(LOG_ENTRY_COLUMNS)
+        marks = ", ".join("?" for _ in LOG_ENTRY_COLUMNS)
+        self.insert: PreparedStatement = session.prepare(
+            f"INSERT INTO log_entries ({columns}) VALUES ({marks}) USING TTL ?"  # noqa: S608 (constant names)
+        )
+        self.insert_option: PreparedStatement = session.prepare(
+            "INSERT INTO log_filter_options (tenant_id, day, field, value, display_name, last_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?) USING TTL ?"
+        )
+        self._options_written: dict[tuple[str, int, str, str, str], float] = {}
+
+    async def write(self, records: Sequence[LogRecord]) -> None:
+        if not records:
+            return
+        now_ms = int(time.time() * 1000)
+        partitions: dict[tuple[str, int], list[tuple[object, ...]]] = defaultdict(list)
+        for r in records:
+            bucket = r.event_time_ms // BUCKET_MS
+            partitions[(r.tenant_id, bucket)].append(
+                (
+                    r.tenant_id,
+                    bucket,
+                    r.event_time_ms,
+                    r.uid,
+                    stored_entry(r, now_ms),
+                    r.details_format,
+                    r.details,
+                    self.ttl,
+                )
+            )
+        batches = [
+            self._batch(self.insert, rows[i : i + self.rows_per_batch])
+            for rows in partitions.values()
+            for i in range(0, len(rows), self.rows_per_batch)
+        ]
+        option_batches, option_keys = self._option_batches(records, now_ms)
+        await self._execute_all(batches + option_batches)
+        seen = time.monotonic()  # only now are these values durable: remember them
+        for key in option_keys:
+            self._options_written[key] = seen
+
+    def _batch(self, statement: PreparedStatement, rows: Iterable[tuple[object, ...]]) -> BatchStatement:
+        batch = BatchStatement(batch_type=BatchType.UNLOGGED)
+        for row in rows:
+            batch.add(statement, row)
+        return batch
+
+    def _option_batches(
+        self, records: Sequence[LogRecord], now_ms: int
+    ) -> tuple[list[BatchStatement], list[tuple[str, int, str, str, str]]]:
+        now = time.monotonic()
+        fresh: dict[tuple[str, int], dict[tuple[str, str], str]] = defaultdict(dict)
+        for r in records:
+            day = r.event_time_ms // DAY_MS
+            values: tuple[tuple[str, str, str], ...] = (
+                ("tool", r.tool, r.tool_display_name or r.tool),
+                ("event_type", r.event_type, r.event_type),
+                ("severity", str(r.severity), str(r.severity)),
+                ("device", r.device_id, r.device_display_name or r.device_id),
+                ("organization", r.organization_id, r.organization_display_name or r.organization_id),
+            )
+            for name, value, display in values:
+                if not value:
+                    continue
+                key = (r.tenant_id, day, name, value, display)
+                if now - self._options_written.get(key, -1e9) < FILTER_REWRITE_SECONDS:
+                    continue
+                fresh[(r.tenant_id, day)][(name, value)] = display
+        if len(self._options_written) > 100_000:
+            self._options_written.clear()
+        batches = []
+        for (tenant, day), seen in fresh.items():
+            rows = [(tenant, day, n, v, d, now_ms, self.ttl) for (n, v), d in seen.items()]
+            for i in range(0, len(rows), self.rows_per_batch):
+                batches.append(self._batch(self.insert_option, rows[i : i + self.rows_per_batch]))
+        keys = [(t, d, n, v, disp) for (t, d), values in fresh.items() for (n, v), disp in values.items()]
+        return batches, keys
+
+    async def _execute_all(self, batches: list[BatchStatement]) -> None:
+        async def one(batch: BatchStatement) -> None:
+            async with self._slots:
+                await aio(self.session.execute_async(batch, timeout=self.timeout))
+
+        results = await asyncio.gather(*(one(b) for b in batches), return_exceptions=True)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            raise errors[0]
