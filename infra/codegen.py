@@ -35,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from google.protobuf import descriptor_pb2  # type: ignore[import-untyped, unused-ignore]
 
@@ -63,6 +64,54 @@ OPENAPI_INFO = {
     "Generated from protos/ by `make gen`; do not edit.",
     "version": "v1",
 }
+
+
+#: The public REST API's own document (issue #6): the paths under this prefix, served by the edge
+#: as /external-api/openapi.json with its own Swagger UI page (docs/external-api.md).
+PUBLIC_API_PREFIX = "/external-api/"
+PUBLIC_API_INFO = {
+    "title": "OpenFrame public API",
+    "description": "The REST API for integrators: send an API key in the X-API-Key header (or a "
+    "bearer token). Generated from protos/openframe/external by `make gen`; do not edit.",
+    "version": "v1",
+}
+PUBLIC_API_SECURITY = {
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "Bearer": {"type": "apiKey", "in": "header", "name": "Authorization"},
+}
+
+
+def public_api_swagger(doc: dict[str, Any]) -> dict[str, Any]:
+    """The public API's slice of the merged swagger document: its paths, the tags and the
+    definitions they reach (transitively), API-key and bearer security."""
+    paths = {p: ops for p, ops in doc["paths"].items() if p.startswith(PUBLIC_API_PREFIX)}
+    definitions: dict[str, Any] = doc.get("definitions", {})
+    reached: set[str] = set()
+    pending = [paths]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/definitions/"):
+                name = ref.removeprefix("#/definitions/")
+                if name not in reached and name in definitions:
+                    reached.add(name)
+                    pending.append(definitions[name])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    tags = {
+        t for ops in paths.values() for op in ops.values() if isinstance(op, dict) for t in op.get("tags", [])
+    }
+    return {
+        **doc,
+        "info": PUBLIC_API_INFO,
+        "tags": [t for t in doc.get("tags", []) if t["name"] in tags],
+        "paths": paths,
+        "definitions": {k: v for k, v in definitions.items() if k in reached},
+        "securityDefinitions": PUBLIC_API_SECURITY,
+        "security": [{"ApiKey": []}, {"Bearer": []}],
+    }
 
 
 class CodegenError(RuntimeError):
@@ -227,6 +276,10 @@ def finish_openapi(tools: Tools, out: Path) -> None:
     write_json(swagger, doc)
     run([tools.node, str(tools.swagger2openapi), str(swagger), "--outfile", str(openapi)])
     write_json(openapi, json.loads(openapi.read_text()))
+    public_swagger, public = out / "external.swagger.json", out / "external.openapi.json"
+    write_json(public_swagger, public_api_swagger(doc))
+    run([tools.node, str(tools.swagger2openapi), str(public_swagger), "--outfile", str(public)])
+    write_json(public, json.loads(public.read_text()))
 
 
 def write_json(path: Path, doc: object) -> None:

@@ -16,7 +16,7 @@ from infra.layout import REPO, Layout
 from infra.servers.base import Server
 
 #: Services that exist so far, in start order.
-SERVICES = ["api", "auth"]
+SERVICES = ["api", "auth", "external", "ratelimit", "stream"]
 
 #: Worker processes per service (``OPENFRAME_WORKERS``; SO_REUSEPORT shares the ports). The
 #: auth service signs tokens (CPU-bound RSA): one worker per core of a 2-core machine.

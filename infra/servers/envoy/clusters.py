@@ -38,6 +38,23 @@ OUTLIER_DETECTION: Json = {
     "max_ejection_percent": 50,
 }
 
+#: For an upstream that relays other servers' errors (the tool proxy answers 502/503/504 when a
+#: tool is down): only its own connection failures count, or one tenant's broken tool would
+#: eject the proxy for everyone.
+RELAY_OUTLIER_DETECTION: Json = {
+    "split_external_local_origin_errors": True,
+    "consecutive_local_origin_failure": 5,
+    "enforcing_consecutive_local_origin_failure": 100,
+    "enforcing_consecutive_5xx": 0,
+    "enforcing_consecutive_gateway_failure": 0,
+    "enforcing_success_rate": 0,
+    "enforcing_local_origin_success_rate": 0,
+    "interval": "10s",
+    "base_ejection_time": "30s",
+    "max_ejection_time": "300s",
+    "max_ejection_percent": 50,
+}
+
 
 def _protocol_options(protocol: str) -> Json:
     if protocol == "grpc":
@@ -71,7 +88,7 @@ def cluster(spec: Cluster, options: EdgeOptions) -> Json:
         "load_assignment": {"cluster_name": spec.name, "endpoints": [{"lb_endpoints": [endpoint]}]},
         "typed_extension_protocol_options": _protocol_options(spec.protocol),
         "circuit_breakers": CIRCUIT_BREAKERS,
-        "outlier_detection": OUTLIER_DETECTION,
+        "outlier_detection": RELAY_OUTLIER_DETECTION if spec.relays_errors else OUTLIER_DETECTION,
     }
     if options.dns:  # every replica behind the compose service name, re-resolved as they come and go
         config["dns_lookup_family"] = "V4_ONLY"

@@ -161,9 +161,15 @@ def auth_and_limits(options: EdgeOptions) -> list[Json]:
     REST path as the client sent it). 2 and 3 come in through ``EdgeOptions.extra_filters``, their
     clusters through ``EdgeOptions.extra_clusters``; each must be a complete ``HttpFilter`` dict.
     """
-    from infra.servers.envoy import auth  # auth builds on this module's helpers
+    from infra.servers.envoy import auth, extauthz, ratelimit  # they build on this module's helpers
 
-    return [*auth.http_filters(options), *options.extra_filters]
+    # rate limiting last: it needs the identity the filters before it established
+    return [
+        *auth.http_filters(options),
+        *extauthz.http_filters(options),  # API keys (issue #6), after the token checks
+        *options.extra_filters,
+        *ratelimit.http_filters(options),
+    ]
 
 
 def http_filters(options: EdgeOptions) -> list[Json]:
@@ -221,6 +227,9 @@ def local_reply_config(options: EdgeOptions) -> Json:
         from infra.servers.envoy import auth
 
         mappers += auth.unauthorized_mappers(rest)
+    from infra.servers.envoy import ratelimit
+
+    mappers += ratelimit.local_reply_mappers(options, rest)  # a 429 says why
     mappers += [mapper(_status_is(status), code) for status, code in LOCAL_REPLY_CODES.items()]
     mappers.append(mapper(_status_is(400, "GE"), 2))  # anything else: UNKNOWN
     return {"mappers": mappers}
@@ -260,6 +269,8 @@ TOKEN_FIELDS: dict[str, str] = {
 
 
 def access_log(options: EdgeOptions) -> list[Json]:
+    from infra.servers.envoy import extauthz  # it builds on this module's helpers
+
     fields = {**ACCESS_LOG_FIELDS, **TOKEN_FIELDS} if options.jwt is not None else ACCESS_LOG_FIELDS
     return [
         {
@@ -268,5 +279,6 @@ def access_log(options: EdgeOptions) -> list[Json]:
                 "envoy.extensions.access_loggers.stream.v3.StdoutAccessLog",
                 log_format={"json_format": fields},
             ),
-        }
+        },
+        *extauthz.access_logs(options),  # API-key usage counts (services/external/usage)
     ]

@@ -79,6 +79,19 @@ class JwtAuth:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """Per-tenant and per-API-key rate limits at the edge (issue #6, ``ratelimit.py``): Envoy's
+    global rate limit filter asking our rate-limit service (``services/ratelimit``)."""
+
+    #: the cluster of the rate-limit service (its EdgeService in services.py)
+    cluster: str = "ratelimit"
+    #: the ``domain`` the service expects
+    domain: str = "openframe"
+    #: how long a check may take; past it (or with the service down) the request passes
+    timeout_s: float = 0.5
+
+
+@dataclass(frozen=True)
 class EdgeOptions:
     listen: Endpoint
     admin: Endpoint
@@ -99,6 +112,8 @@ class EdgeOptions:
     #: validate bearer tokens on every protected route; None: no authentication at the edge
     jwt: JwtAuth | None = None
     connect_timeout_s: float = 1.0
+    #: rate limits per tenant and API key (None: no rate limiting at the edge)
+    rate_limits: RateLimits | None = RateLimits()
     #: extension point for issues #4/#6: extra HttpFilter dicts (see filters.auth_and_limits)
     extra_filters: tuple[dict[str, Any], ...] = ()
     #: and the clusters they call (JWKS/xDS, ext_authz, rate limit service)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from infra.servers.envoy import auth, filters
+from infra.servers.envoy import auth, extauthz, filters
 from infra.servers.envoy.options import DOCS_FILES, SWAGGER_UI_FILES, EdgeOptions
-from infra.servers.envoy.services import SERVICES, EdgeService, PublicRpc
+from infra.servers.envoy.services import SERVICES, Access, EdgeService, PublicRpc
 
 Json = dict[str, Any]
 
@@ -48,7 +48,10 @@ def public(options: EdgeOptions) -> Json:
 def protected(service: EdgeService, options: EdgeOptions) -> Json:
     """Per-filter config of a service's gRPC and REST routes (``EdgeService.access``)."""
     chain = [f["name"] for f in filters.auth_and_limits(options)]
-    return auth.route_config(service.access, options, chain)
+    return {
+        **auth.route_config(service.access, options, chain),
+        **extauthz.route_config(service.access, options),
+    }
 
 
 def _with_filters(route: Json, per_filter: Json) -> Json:
@@ -116,12 +119,49 @@ def static_routes(options: EdgeOptions) -> list[Json]:
                 f"docs:{name}", f"{assets.swagger_ui_dir}/{name}", ctype, options, "public, max-age=86400"
             )
         routes.append(_exact(f"/docs/{name}", route))
+    routes += public_api_docs(options)
     for url, doc in (("/openapi.json", assets.openapi_v3), ("/openapi/v2.json", assets.openapi_v2)):
         if doc is None:
             route = _missing(f"openapi:{url}", "the OpenAPI document", "run `make gen`", options)
         else:
             route = _file(f"openapi:{url}", doc, "application/json", options, no_cache)
         routes.append(_exact(url, route))
+    return routes
+
+
+#: The public API's own document (infra/codegen.py) next to the merged one, and its Swagger UI
+#: page (envoy/docs/external-api.*; Swagger UI's files come from /docs/).
+PUBLIC_API_OPENAPI = "external.openapi.json"
+PUBLIC_API_DOCS = {
+    "external-api.html": "text/html; charset=utf-8",
+    "external-api-docs.js": "text/javascript; charset=utf-8",
+}
+
+
+def public_api_docs(options: EdgeOptions) -> list[Json]:
+    """/external-api/openapi.json and the Swagger UI page /external-api/docs/ (issue #6)."""
+    assets, no_cache = options.assets, "no-cache"
+    routes = [
+        _exact(
+            "/external-api/docs",
+            _redirect("external-api-docs", "/external-api/docs/", "MOVED_PERMANENTLY", options),
+        )
+    ]
+    for name, ctype in PUBLIC_API_DOCS.items():
+        path = "/external-api/docs/" if name.endswith(".html") else f"/external-api/docs/{name}"
+        routes.append(
+            _exact(
+                path,
+                _file(f"external-api-docs:{name}", f"{assets.docs_dir}/{name}", ctype, options, no_cache),
+            )
+        )
+    url = "/external-api/openapi.json"
+    if assets.openapi_v3 is None:
+        route = _missing(f"openapi:{url}", "the OpenAPI document", "run `make gen`", options)
+    else:
+        doc = f"{assets.openapi_v3.rsplit('/', 1)[0]}/{PUBLIC_API_OPENAPI}"
+        route = _file(f"openapi:{url}", doc, "application/json", options, no_cache)
+    routes.append(_exact(url, route))
     return routes
 
 
@@ -233,11 +273,38 @@ def rest_route(service: EdgeService, options: EdgeOptions) -> Json:
     )
 
 
-def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
-    """Plain HTTP (OIDC endpoints, login pages) proxied as-is; GETs are retried."""
+def _plain_http(access: Access, options: EdgeOptions) -> Json:
+    """Per-filter config of a plain HTTP route: no transcoding, authentication by ``access``."""
+    if access == "public":
+        return public(options)
+    chain = [f["name"] for f in filters.auth_and_limits(options)]
+    off = {TRANSCODER: filters.disabled()} if options.descriptor is not None else {}
+    return {**off, **auth.route_config(access, options, chain), **extauthz.route_config(access, options)}
+
+
+def http_pattern_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
+    """Plain HTTP paths under the REST prefix (the tool proxy's public-API form), authenticated
+    like the service's REST routes but never transcoded; matched before the REST prefix."""
     cluster = service.http_cluster
     if cluster is None:
         return []
+    return [
+        {
+            "name": f"http:{cluster.name}:pattern",
+            "match": {"safe_regex": {"regex": pattern}},
+            "route": _action(cluster.name, service),
+            "typed_per_filter_config": _plain_http(service.access, options),
+        }
+        for pattern in service.http_patterns
+    ]
+
+
+def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
+    """Plain HTTP (OIDC endpoints, login pages, the tool proxy) proxied as-is; GETs are retried."""
+    cluster = service.http_cluster
+    if cluster is None:
+        return []
+    per_filter = _plain_http(service.http_access, options)
     routes: list[Json] = []
     for prefix in service.http_prefixes:
         get = {"prefix": prefix, "headers": [{"name": ":method", "string_match": {"exact": "GET"}}]}
@@ -250,13 +317,13 @@ def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
                 "name": f"http:{cluster.name}:read",
                 "match": get,
                 "route": reads,
-                "typed_per_filter_config": public(options),
+                "typed_per_filter_config": per_filter,
             },
             {
                 "name": f"http:{cluster.name}",
                 "match": {"prefix": prefix},
                 "route": _action(cluster.name, service),
-                "typed_per_filter_config": public(options),
+                "typed_per_filter_config": per_filter,
             },
         ]
     return routes
@@ -269,7 +336,10 @@ def route_config(options: EdgeOptions, services: tuple[EdgeService, ...] = SERVI
         routes += public_grpc_routes(service, options) + public_rest_routes(service, options)
     for service in services:
         routes += grpc_routes(service, options)
-    # REST prefixes before the HTTP ones: /auth/v1/ (transcoded) must win over /auth/ (OIDC).
+    # Plain HTTP paths inside a REST prefix first, then the REST prefixes, then the HTTP ones:
+    # /auth/v1/ (transcoded) must win over /auth/ (OIDC).
+    for service in services:
+        routes += http_pattern_routes(service, options)
     routes += [rest_route(s, options) for s in services]
     for service in services:
         routes += http_routes(service, options)

@@ -25,6 +25,9 @@ class Cluster:
     name: str  # == port name in infra/layout.py
     service: str  # compose service (DNS name) that serves it
     protocol: Literal["grpc", "http"]
+    #: the upstream relays other servers' errors (the tool proxy's 502/503/504): only connection
+    #: failures count towards ejecting one of its hosts, not the 5xx it passes on
+    relays_errors: bool = False
 
 
 #: How the edge authenticates a route (see auth.py):
@@ -91,6 +94,13 @@ class EdgeService:
     rest_prefix: str
     #: plain HTTP prefixes proxied as-is to ``<name>_http`` (the OIDC endpoints and login pages)
     http_prefixes: tuple[str, ...] = ()
+    #: how the edge authenticates the HTTP prefixes (public: the OIDC endpoints and login pages)
+    http_access: Access = "public"
+    #: RE2 path patterns under ``rest_prefix`` that go to ``<name>_http`` untranscoded, with the
+    #: access of the REST routes (the tool proxy's public-API form); matched before the REST prefix
+    http_patterns: tuple[str, ...] = ()
+    #: ``<name>_http`` relays other servers' errors (see ``Cluster.relays_errors``)
+    http_relays_errors: bool = False
     #: overall per-request timeout in seconds; 0 disables it (long-lived server streams)
     timeout_s: float = 15.0
     #: with no overall timeout, a stream silent for this long is cut
@@ -106,7 +116,9 @@ class EdgeService:
 
     @property
     def http_cluster(self) -> Cluster | None:
-        return Cluster(f"{self.name}_http", self.name, "http") if self.http_prefixes else None
+        if not (self.http_prefixes or self.http_patterns):
+            return None
+        return Cluster(f"{self.name}_http", self.name, "http", relays_errors=self.http_relays_errors)
 
     def grpc_prefixes(self) -> list[str]:
         """``/openframe.api.v1.`` for package ``openframe.api.v1``: matches every service in it."""
@@ -170,10 +182,26 @@ SERVICES: tuple[EdgeService, ...] = (
     ),
     # The public API takes API keys (issue #6: ext_authz will require a key when no token is
     # sent); until then a token, when present, must be valid, and the service decides the rest.
-    EdgeService("external", ("openframe.external.v1",), "/external-api/v1/", access="jwt_optional"),
+    #
+    # The tool proxy (docs/tools.md) is plain HTTP on ``external_http``, in two forms: ``/tools/``
+    # for the tenant's own users and clients (a bearer token is required at the edge), and
+    # ``/external-api/v1/tools/{id}/proxy/...`` on the public API, where API keys are accepted.
+    EdgeService(
+        "external",
+        ("openframe.external.v1",),
+        "/external-api/v1/",
+        access="jwt_optional",
+        http_prefixes=("/tools/",),
+        http_access="jwt",
+        http_patterns=(r"^/external-api/v1/tools/[A-Za-z0-9_-]+/proxy(/.*)?$",),
+        http_relays_errors=True,
+    ),
     EdgeService("management", ("openframe.management.v1",), "/management/v1/"),
     EdgeService("stream", ("openframe.stream.v1",), "/stream/v1/", timeout_s=0),
     EdgeService("config", ("openframe.config.v1",), "/config/v1/"),
+    # The rate-limit service: its tenants' policy admin API here; Envoy's own calls to it
+    # (envoy.service.ratelimit.v3, ratelimit.py) use the same cluster and are never routed.
+    EdgeService("ratelimit", ("openframe.ratelimit.v1",), "/ratelimit/v1/"),
 )
 
 

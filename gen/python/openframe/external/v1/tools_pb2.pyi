@@ -57,7 +57,7 @@ TOOL_HEALTH_STATUS_UNAUTHORIZED: ToolHealthStatus
 TOOL_HEALTH_STATUS_UNREACHABLE: ToolHealthStatus
 
 class IntegratedTool(_message.Message):
-    __slots__ = ("name", "tool_type", "display_name", "base_url", "ui_url", "credentials", "credential_type", "enabled", "health", "create_time", "update_time", "etag")
+    __slots__ = ("name", "tool_type", "display_name", "base_url", "ui_url", "credentials", "credential_type", "enabled", "health", "create_time", "update_time", "etag", "health_path")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TOOL_TYPE_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -70,6 +70,7 @@ class IntegratedTool(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    HEALTH_PATH_FIELD_NUMBER: _ClassVar[int]
     name: str
     tool_type: ToolType
     display_name: str
@@ -82,7 +83,8 @@ class IntegratedTool(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     etag: str
-    def __init__(self, name: _Optional[str] = ..., tool_type: _Optional[_Union[ToolType, str]] = ..., display_name: _Optional[str] = ..., base_url: _Optional[str] = ..., ui_url: _Optional[str] = ..., credentials: _Optional[_Union[ToolCredentials, _Mapping]] = ..., credential_type: _Optional[_Union[ToolCredentialType, str]] = ..., enabled: _Optional[bool] = ..., health: _Optional[_Union[ToolHealth, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
+    health_path: str
+    def __init__(self, name: _Optional[str] = ..., tool_type: _Optional[_Union[ToolType, str]] = ..., display_name: _Optional[str] = ..., base_url: _Optional[str] = ..., ui_url: _Optional[str] = ..., credentials: _Optional[_Union[ToolCredentials, _Mapping]] = ..., credential_type: _Optional[_Union[ToolCredentialType, str]] = ..., enabled: _Optional[bool] = ..., health: _Optional[_Union[ToolHealth, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., health_path: _Optional[str] = ...) -> None: ...
 
 class ToolCredentials(_message.Message):
     __slots__ = ("api_token", "basic", "oauth_client", "header")

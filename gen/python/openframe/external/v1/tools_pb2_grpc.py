@@ -31,9 +31,11 @@ class IntegratedToolServiceStub:
     at rest, injected by the tool proxy, never returned.
 
     The tool proxy itself is plain HTTP, not part of this gRPC contract: any method on
-    /external-api/v1/tools/{tool_id}/proxy/{path} is forwarded to "<base_url>/{path}" with the
-    stored credentials injected, after the caller's identity and the tools:proxy scope are
-    checked; a tool that is down answers 502/503 with a JSON body.
+    /tools/{tool_id}/{path} (bearer tokens) or /external-api/v1/tools/{tool_id}/proxy/{path}
+    (also API keys with the tools:proxy scope) is forwarded to "<base_url>/{path}" with the
+    stored credentials injected and the caller's own credentials dropped, after the caller's
+    identity is checked; a tool that is down answers 502/503 (504 on a timeout) with a JSON
+    body. See docs/tools.md.
 
     Reading needs any role (or the tools:read scope); changes need ADMIN or OWNER. Scoped to
     the caller's tenant.
@@ -83,9 +85,11 @@ class IntegratedToolServiceServicer:
     at rest, injected by the tool proxy, never returned.
 
     The tool proxy itself is plain HTTP, not part of this gRPC contract: any method on
-    /external-api/v1/tools/{tool_id}/proxy/{path} is forwarded to "<base_url>/{path}" with the
-    stored credentials injected, after the caller's identity and the tools:proxy scope are
-    checked; a tool that is down answers 502/503 with a JSON body.
+    /tools/{tool_id}/{path} (bearer tokens) or /external-api/v1/tools/{tool_id}/proxy/{path}
+    (also API keys with the tools:proxy scope) is forwarded to "<base_url>/{path}" with the
+    stored credentials injected and the caller's own credentials dropped, after the caller's
+    identity is checked; a tool that is down answers 502/503 (504 on a timeout) with a JSON
+    body. See docs/tools.md.
 
     Reading needs any role (or the tools:read scope); changes need ADMIN or OWNER. Scoped to
     the caller's tenant.
@@ -181,9 +185,11 @@ class IntegratedToolService:
     at rest, injected by the tool proxy, never returned.
 
     The tool proxy itself is plain HTTP, not part of this gRPC contract: any method on
-    /external-api/v1/tools/{tool_id}/proxy/{path} is forwarded to "<base_url>/{path}" with the
-    stored credentials injected, after the caller's identity and the tools:proxy scope are
-    checked; a tool that is down answers 502/503 with a JSON body.
+    /tools/{tool_id}/{path} (bearer tokens) or /external-api/v1/tools/{tool_id}/proxy/{path}
+    (also API keys with the tools:proxy scope) is forwarded to "<base_url>/{path}" with the
+    stored credentials injected and the caller's own credentials dropped, after the caller's
+    identity is checked; a tool that is down answers 502/503 (504 on a timeout) with a JSON
+    body. See docs/tools.md.
 
     Reading needs any role (or the tools:read scope); changes need ADMIN or OWNER. Scoped to
     the caller's tenant.

@@ -1235,7 +1235,8 @@ class IntegratedTool(betterproto2.Message):
 
     enabled: "bool" = betterproto2.field(8, betterproto2.TYPE_BOOL)
     """
-    Whether the tool is in use (proxy and event ingestion).
+    Whether the tool is in use (proxy and event ingestion). A tool is registered enabled
+    (this field is ignored on create); disable it with UpdateIntegratedTool.
     """
 
     health: "ToolHealth | None" = betterproto2.field(
@@ -1268,6 +1269,12 @@ class IntegratedTool(betterproto2.Message):
     etag: "str" = betterproto2.field(12, betterproto2.TYPE_STRING)
     """
     Opaque version for optimistic concurrency: send it back on update; changes on every write.
+    """
+
+    health_path: "str" = betterproto2.field(13, betterproto2.TYPE_STRING)
+    """
+    Path (relative to base_url) the health probe requests, e.g. "/healthz"; empty means the
+    tool type's default (docs/tools.md).
     """
 
 
@@ -2623,9 +2630,11 @@ class IntegratedToolServiceStub:
     at rest, injected by the tool proxy, never returned.
 
     The tool proxy itself is plain HTTP, not part of this gRPC contract: any method on
-    /external-api/v1/tools/{tool_id}/proxy/{path} is forwarded to "<base_url>/{path}" with the
-    stored credentials injected, after the caller's identity and the tools:proxy scope are
-    checked; a tool that is down answers 502/503 with a JSON body.
+    /tools/{tool_id}/{path} (bearer tokens) or /external-api/v1/tools/{tool_id}/proxy/{path}
+    (also API keys with the tools:proxy scope) is forwarded to "<base_url>/{path}" with the
+    stored credentials injected and the caller's own credentials dropped, after the caller's
+    identity is checked; a tool that is down answers 502/503 (504 on a timeout) with a JSON
+    body. See docs/tools.md.
 
     Reading needs any role (or the tools:read scope); changes need ADMIN or OWNER. Scoped to
     the caller's tenant.
@@ -2721,9 +2730,11 @@ class IntegratedToolServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     at rest, injected by the tool proxy, never returned.
 
     The tool proxy itself is plain HTTP, not part of this gRPC contract: any method on
-    /external-api/v1/tools/{tool_id}/proxy/{path} is forwarded to "<base_url>/{path}" with the
-    stored credentials injected, after the caller's identity and the tools:proxy scope are
-    checked; a tool that is down answers 502/503 with a JSON body.
+    /tools/{tool_id}/{path} (bearer tokens) or /external-api/v1/tools/{tool_id}/proxy/{path}
+    (also API keys with the tools:proxy scope) is forwarded to "<base_url>/{path}" with the
+    stored credentials injected and the caller's own credentials dropped, after the caller's
+    identity is checked; a tool that is down answers 502/503 (504 on a timeout) with a JSON
+    body. See docs/tools.md.
 
     Reading needs any role (or the tools:read scope); changes need ADMIN or OWNER. Scoped to
     the caller's tenant.

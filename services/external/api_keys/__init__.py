@@ -1,0 +1,1 @@
+"""API keys: management (create/list/get/update/regenerate/revoke/delete) and verification."""

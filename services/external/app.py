@@ -1,0 +1,153 @@
+"""Wiring of the external service: stores → repositories → domain services → servicers.
+
+One gRPC server serves the API-key management API, the public API (forwarded to the owning
+services over gRPC with the caller's identity as an internal token), usage analytics, and two
+APIs of the edge: ``envoy.service.auth.v3.Authorization`` (ext_authz: the API-key check) and
+``envoy.service.accesslog.v3.AccessLogService`` (the access log stream usage is counted from).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio as aioredis
+from envoy.service.accesslog.v3 import als_pb2, als_pb2_grpc
+from envoy.service.auth.v3 import external_auth_pb2, external_auth_pb2_grpc
+
+from openframe.external.v1 import (
+    api_keys_pb2,
+    api_keys_pb2_grpc,
+    public_api_pb2,
+    public_api_pb2_grpc,
+    public_devices_pb2,
+    public_devices_pb2_grpc,
+    usage_pb2,
+    usage_pb2_grpc,
+)
+from services.external.api_keys.material import SecretHasher
+from services.external.api_keys.notices import KeyNotices
+from services.external.api_keys.repository import ApiKeyRepository
+from services.external.api_keys.service import ApiKeyService
+from services.external.api_keys.servicer import ApiKeyServicer
+from services.external.authz.server import METHOD as CHECK_METHOD
+from services.external.authz.server import AuthorizationServicer
+from services.external.authz.verifier import KeyVerifier
+from services.external.public.forward import Forwarder
+from services.external.public.servicers import (
+    PublicDeviceServicer,
+    PublicEventServicer,
+    PublicLogServicer,
+    PublicOrganizationServicer,
+)
+from services.external.settings import ExternalSettings
+from services.external.tools.wiring import start_tools
+from services.external.usage.access_log import AccessLogReceiver
+from services.external.usage.counters import UsageCounters
+from services.external.usage.servicer import UsageServicer
+from services.kit import mongo
+from services.kit.internal import InternalTokens, channel_to
+from services.kit.lifecycle import Lifecycle
+from services.kit.server import ServiceBinding, start_server
+
+#: Called by Envoy, which has no identity of ours: the edge's own APIs. Reachable inside the
+#: mesh only (the edge routes no ``envoy.*`` path).
+EDGE_METHODS = {CHECK_METHOD, "/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs"}
+
+
+def binding(module: Any, service: str, add: Any, servicer: Any) -> ServiceBinding:
+    name = module.DESCRIPTOR.services_by_name[service].full_name
+    return ServiceBinding(name, lambda server: add(servicer, server))
+
+
+async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
+    """Start the external service; returns the bound gRPC port."""
+    db = mongo.connect(settings, lifecycle)
+    redis = aioredis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    subscriber = aioredis.from_url(settings.redis_url, socket_connect_timeout=2)
+    lifecycle.on_shutdown("redis", redis.aclose)
+    lifecycle.on_shutdown("redis-subscriber", subscriber.aclose)
+    tokens = InternalTokens.from_settings(settings)
+    if tokens is None:
+        raise RuntimeError("OPENFRAME_INTERNAL_TOKEN_KEY is required: the public API calls other services")
+    master = settings.master_key.get_secret_value() if settings.master_key else None
+    hasher = SecretHasher.from_master_key(master)
+
+    # ---- API keys, ext_authz, public API, usage (helper E) ---------------------------------
+    keys = ApiKeyRepository(db)
+    await keys.init()
+    notices = KeyNotices(redis, subscriber)
+    verifier = KeyVerifier(
+        keys,
+        hasher,
+        ttl_seconds=settings.api_key_cache_ttl_seconds,
+        flush_seconds=settings.api_key_last_use_flush_seconds,
+    )
+    notices.subscribe(verifier.forget)
+    notices.start(lifecycle)
+    verifier.start(lifecycle)
+    api, stream = channel_to(settings, "api"), channel_to(settings, "stream")
+    lifecycle.on_shutdown("channel-api", api.close)
+    lifecycle.on_shutdown("channel-stream", stream.close)
+    forward = Forwarder(tokens)
+    counters = UsageCounters(redis)
+    bindings = [
+        binding(
+            api_keys_pb2,
+            "ApiKeyService",
+            api_keys_pb2_grpc.add_ApiKeyServiceServicer_to_server,
+            ApiKeyServicer(ApiKeyService(keys, hasher, notices), verifier),
+        ),
+        binding(
+            usage_pb2,
+            "UsageService",
+            usage_pb2_grpc.add_UsageServiceServicer_to_server,
+            UsageServicer(counters, keys),
+        ),
+        binding(
+            public_devices_pb2,
+            "PublicDeviceService",
+            public_devices_pb2_grpc.add_PublicDeviceServiceServicer_to_server,
+            PublicDeviceServicer(api, forward),
+        ),
+        binding(
+            public_api_pb2,
+            "PublicOrganizationService",
+            public_api_pb2_grpc.add_PublicOrganizationServiceServicer_to_server,
+            PublicOrganizationServicer(api, forward),
+        ),
+        binding(
+            public_api_pb2,
+            "PublicEventService",
+            public_api_pb2_grpc.add_PublicEventServiceServicer_to_server,
+            PublicEventServicer(api, forward),
+        ),
+        binding(
+            public_api_pb2,
+            "PublicLogService",
+            public_api_pb2_grpc.add_PublicLogServiceServicer_to_server,
+            PublicLogServicer(stream, forward),
+        ),
+        binding(
+            external_auth_pb2,
+            "Authorization",
+            external_auth_pb2_grpc.add_AuthorizationServicer_to_server,
+            AuthorizationServicer(verifier, tokens),
+        ),
+        binding(
+            als_pb2,
+            "AccessLogService",
+            als_pb2_grpc.add_AccessLogServiceServicer_to_server,
+            AccessLogReceiver(counters),
+        ),
+    ]
+    public_methods: set[str] = set(EDGE_METHODS)
+
+    # ---- Integrated tools and the tool proxy (helper G) ------------------------------------
+    # The registry (gRPC/REST), the tool proxy's HTTP app on ``tools_http_port`` (the edge's
+    # ``/tools/`` prefix) and the background health probes (docs/tools.md).
+    tools = await start_tools(settings, lifecycle, db)
+    bindings += tools.bindings
+    # ---- end of helper G's section -----------------------------------------------------------
+
+    _, port = await start_server(settings, bindings, lifecycle, public_methods=public_methods)
+    return port

@@ -1,0 +1,134 @@
+"""Envoy's ext_authz check (``envoy.service.auth.v3.Authorization/Check``) for the public API.
+
+Per request on the public API routes (docs/external-api.md):
+
+* ``X-API-Key`` present: the key must be valid (401 otherwise: malformed, unknown, revoked,
+  expired) and hold the scope the route needs (403 otherwise). Then the request goes on with
+  ``authorization`` replaced by an internal token of the key's identity (kind ``api_key``,
+  subject = key id, the key's tenant, roles and scopes), so the services see an ordinary
+  caller, and the key itself removed. Dynamic metadata ``tenant_id`` and ``api_key_id`` (namespace
+  ``envoy.filters.http.ext_authz``) feed the rate limiter's descriptors and the usage log, and
+  ``rate_limits`` (``"<min>/<hour>/<day>"``, 0 = default) the key's own limits, when it has any.
+* no key but a bearer token (already verified by jwt_authn and bound to its tenant by RBAC):
+  allowed as is, with ``tenant_id`` metadata from the token's ``tid``.
+* neither: 401.
+
+Denials carry a plain-text message; the edge's local reply config renders it as the JSON error
+body (``{"code": 16, "message": ...}``) REST callers get from every other refusal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envoy.config.core.v3 import base_pb2
+from envoy.service.auth.v3 import external_auth_pb2 as pb
+from envoy.service.auth.v3 import external_auth_pb2_grpc as pb_grpc
+from envoy.type.v3 import http_status_pb2
+from google.protobuf import struct_pb2
+from google.rpc import code_pb2, status_pb2
+
+from services.external.authz import scopes
+from services.external.authz.verifier import EXPIRED, REVOKED, KeyVerifier
+from services.kit.identity import Identity
+from services.kit.internal import InternalTokens
+
+API_KEY_HEADER = "x-api-key"
+JWT_NAMESPACE = "envoy.filters.http.jwt_authn"
+JWT_PAYLOAD = "jwt_payload"
+METHOD = "/envoy.service.auth.v3.Authorization/Check"
+
+_REJECTIONS = {REVOKED: "the API key has been revoked", EXPIRED: "the API key has expired"}
+
+
+def _header(key: str, value: str) -> base_pb2.HeaderValueOption:
+    return base_pb2.HeaderValueOption(
+        header=base_pb2.HeaderValue(key=key, value=value),
+        append_action=base_pb2.HeaderValueOption.OVERWRITE_IF_EXISTS_OR_ADD,
+    )
+
+
+def _metadata(**values: str) -> struct_pb2.Struct:
+    out = struct_pb2.Struct()
+    out.update(values)
+    return out
+
+
+def deny(http_status: int, message: str, *, metadata: struct_pb2.Struct | None = None) -> pb.CheckResponse:
+    code = code_pb2.UNAUTHENTICATED if http_status == 401 else code_pb2.PERMISSION_DENIED
+    headers = [_header("content-type", "text/plain; charset=utf-8")]
+    if http_status == 401:
+        headers.append(_header("www-authenticate", 'ApiKey header="X-API-Key", Bearer'))
+    return pb.CheckResponse(
+        status=status_pb2.Status(code=code, message=message),
+        denied_response=pb.DeniedHttpResponse(
+            status=http_status_pb2.HttpStatus(code=http_status),
+            headers=headers,
+            body=message,
+        ),
+        dynamic_metadata=metadata,
+    )
+
+
+def _jwt_tenant(request: pb.CheckRequest) -> str | None:
+    namespaces = request.attributes.metadata_context.filter_metadata
+    if JWT_NAMESPACE not in namespaces:
+        return None
+    payload = namespaces[JWT_NAMESPACE].fields.get(JWT_PAYLOAD)
+    if payload is None or not payload.HasField("struct_value"):
+        return None
+    tid = payload.struct_value.fields.get("tid")
+    return tid.string_value if tid is not None and tid.string_value else None
+
+
+class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc]
+    def __init__(self, verifier: KeyVerifier, tokens: InternalTokens) -> None:
+        self.verifier = verifier
+        self.tokens = tokens
+
+    async def Check(self, request: pb.CheckRequest, context: Any) -> pb.CheckResponse:
+        http = request.attributes.request.http
+        presented = http.headers.get(API_KEY_HEADER)
+        if presented:
+            return await self._check_key(presented, http.method, http.path, request)
+        tenant = _jwt_tenant(request)
+        if tenant is None:
+            return deny(401, "authentication required: send an API key (X-API-Key) or a bearer token")
+        return pb.CheckResponse(
+            status=status_pb2.Status(code=code_pb2.OK),
+            ok_response=pb.OkHttpResponse(),
+            dynamic_metadata=_metadata(tenant_id=tenant),
+        )
+
+    async def _check_key(
+        self, presented: str, method: str, path: str, request: pb.CheckRequest
+    ) -> pb.CheckResponse:
+        client_ip = request.attributes.source.address.socket_address.address
+        verdict = await self.verifier.verify(presented, client_ip=client_ip)
+        if verdict.key is None:
+            return deny(401, _REJECTIONS.get(verdict.rejection, "invalid API key"))
+        key = verdict.key
+        metadata = _metadata(tenant_id=key.tenant_id, api_key_id=key.id)
+        limits = key.rate_limits
+        if limits.per_minute or limits.per_hour or limits.per_day:  # the rate limiter's override
+            metadata.update({"rate_limits": f"{limits.per_minute}/{limits.per_hour}/{limits.per_day}"})
+        needed = scopes.required_scope(method, path)
+        if needed is None:
+            return deny(403, "this endpoint is not available to API keys", metadata=metadata)
+        if needed not in key.scopes:
+            return deny(403, f"the API key lacks the scope {needed}", metadata=metadata)
+        identity = Identity(
+            tenant_id=key.tenant_id,
+            subject=key.id,
+            roles=key.roles(),
+            kind="api_key",
+            scopes=frozenset(key.scopes),
+        )
+        return pb.CheckResponse(
+            status=status_pb2.Status(code=code_pb2.OK),
+            ok_response=pb.OkHttpResponse(
+                headers=[_header("authorization", f"Bearer {self.tokens.mint(identity)}")],
+                headers_to_remove=[API_KEY_HEADER],
+            ),
+            dynamic_metadata=metadata,
+        )

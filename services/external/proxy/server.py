@@ -1,0 +1,63 @@
+"""Serving the proxy's ASGI app with uvicorn inside the service's event loop (as the auth
+service serves its OIDC app): SO_REUSEPORT so worker processes share the port, the kit's
+lifecycle owning signals and a graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+
+from services.kit.lifecycle import Lifecycle
+
+
+def reuseport_socket(host: str, port: int) -> socket.socket:
+    # IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then (no Nagle delay
+    # between headers and body)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the kit's lifecycle owns SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(app: Any, sock: socket.socket, lifecycle: Lifecycle, grace_seconds: float) -> int:
+    """Start serving ``app`` on ``sock``; returns the bound port."""
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        date_header=False,
+        timeout_graceful_shutdown=int(grace_seconds) or 1,
+        proxy_headers=False,
+    )
+    server = _EmbeddedServer(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started and not task.done():  # noqa: ASYNC110 (uvicorn has no "started" event)
+        await asyncio.sleep(0.01)
+    if task.done():
+        task.result()  # surfaces the start-up error
+
+    async def stop() -> None:
+        server.should_exit = True
+        await task
+
+    lifecycle.on_shutdown("tool-proxy-http", stop)
+    return int(sock.getsockname()[1])

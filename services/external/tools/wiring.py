@@ -1,0 +1,86 @@
+"""Start the integrated tools in the external service's process: the gRPC servicer (returned as
+a binding for the service's one gRPC server), the tool proxy's HTTP app on its own port, and the
+background health monitor."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import httpx
+from pymongo.asynchronous.database import AsyncDatabase
+
+from openframe.external.v1 import tools_pb2, tools_pb2_grpc
+from services.external.proxy.app import ToolProxy
+from services.external.proxy.breaker import Breakers
+from services.external.proxy.server import reuseport_socket, serve
+from services.external.tools.repository import ToolRepository
+from services.external.tools.service import PURPOSE, ToolService
+from services.external.tools.servicer import IntegratedToolServicer
+from services.external.tools.settings import ToolSettings
+from services.external.tools.upstream_auth import OAuthTokens
+from services.kit.identity import Authenticator, authenticator_for
+from services.kit.lifecycle import Lifecycle
+from services.kit.mongo import Document
+from services.kit.sealing import SecretBox
+from services.kit.server import ServiceBinding
+
+SERVICE_NAME = tools_pb2.DESCRIPTOR.services_by_name["IntegratedToolService"].full_name
+
+
+@dataclass(frozen=True)
+class ToolsRunning:
+    bindings: list[ServiceBinding]
+    service: ToolService
+    proxy: ToolProxy
+    http_port: int
+
+
+def http_client(settings: ToolSettings) -> httpx.AsyncClient:
+    """One pooled client for every tool: no proxies from the environment, no redirects
+    followed (a redirect goes back to the caller, as the tool sent it)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.tools_timeout_seconds, connect=settings.tools_connect_timeout_seconds),
+        limits=httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=30),
+        trust_env=False,
+        follow_redirects=False,
+    )
+
+
+async def start_tools(
+    settings: ToolSettings,
+    lifecycle: Lifecycle,
+    db: AsyncDatabase[Document],
+    *,
+    authenticator: Authenticator | None = None,
+) -> ToolsRunning:
+    box = SecretBox(settings.master_key, purpose=PURPOSE)  # fails fast without a master key
+    repo = ToolRepository(db)
+    await repo.init()
+    client = http_client(settings)
+    lifecycle.on_shutdown("tool-http-client", client.aclose)
+    service = ToolService(repo, box, client=client, oauth=OAuthTokens(client), settings=settings)
+    if settings.tools_health_monitor:
+        stop = asyncio.Event()
+        monitor = asyncio.create_task(service.run_monitor(stop))
+
+        async def stop_monitor() -> None:
+            stop.set()
+            await monitor
+
+        lifecycle.on_shutdown("tool-health-monitor", stop_monitor)
+    proxy = ToolProxy(
+        service,
+        authenticator or authenticator_for(settings),
+        client,
+        Breakers(failures=settings.tools_breaker_failures, open_seconds=settings.tools_breaker_open_seconds),
+        timeout_s=settings.tools_timeout_seconds,
+    )
+    sock = reuseport_socket(settings.tools_http_host, settings.tools_http_port)
+    http_port = await serve(proxy, sock, lifecycle, settings.shutdown_grace_seconds)
+    servicer = IntegratedToolServicer(service)
+    binding = ServiceBinding(
+        SERVICE_NAME,
+        lambda server: tools_pb2_grpc.add_IntegratedToolServiceServicer_to_server(servicer, server),
+    )
+    return ToolsRunning([binding], service, proxy, http_port)

@@ -1,0 +1,15 @@
+"""``python -m services.ratelimit``: run the rate-limit service until SIGTERM."""
+
+from services.kit.lifecycle import Lifecycle
+from services.kit.server import run
+from services.ratelimit.app import build
+from services.ratelimit.settings import RateLimitSettings
+
+settings = RateLimitSettings()
+
+
+async def main(lifecycle: Lifecycle) -> None:
+    await build(settings, lifecycle)
+
+
+run(settings, main)

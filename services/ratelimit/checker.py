@@ -1,0 +1,164 @@
+"""The decision for one request Envoy asks about: descriptors -> subjects -> counters -> one
+status per descriptor, with everything counted in one atomic step (``counters.py``).
+
+Descriptors (built by the edge, ``infra/servers/envoy/ratelimit.py``) are lists of entries:
+
+* ``tenant_id=<tenant>`` (+ ``destination_cluster``): the tenant as a whole, from the verified
+  token (``jwt_payload.tid``) or from the API key ext_authz accepted;
+* ``tenant_id=<tenant>, api_key_id=<key>`` (+ ``api_key_limits=<m>/<h>/<d>`` when the key has
+  limits of its own, + ``destination_cluster``): one API key.
+
+The route (``destination_cluster``) travels with each descriptor but does not split budgets:
+limits are per tenant and per key across every route. A descriptor without a well-formed tenant
+is answered OK with no limit. The same subject twice in one request (a token and a key of the
+same tenant, or a token ext_authz also vouched for) is counted once and reported once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from services.kit.identity import TENANT_RE
+from services.ratelimit.counters import Counters, CounterSpec
+from services.ratelimit.limits import WINDOWS, Defaults, Limits, Window
+from services.ratelimit.policies import Policy, PolicyCache
+
+TENANT_ENTRY = "tenant_id"
+API_KEY_ENTRY = "api_key_id"
+KEY_LIMITS_ENTRY = "api_key_limits"
+KEY_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a descriptor counts against."""
+
+    kind: Literal["tenant", "api_key"]
+    tenant_id: str
+    key_id: str = ""
+    #: a key's own limits, as the edge passed them (zeros: the tenant's key limits apply)
+    own_limits: Limits | None = None
+
+    @property
+    def name(self) -> str:
+        # {tenant}: a Redis Cluster hash tag, so all counters of a request share a slot
+        if self.kind == "tenant":
+            return f"{{{self.tenant_id}}}:t"
+        return f"{{{self.tenant_id}}}:k:{self.key_id}"
+
+
+def subject_of(entries: Mapping[str, str]) -> Subject | None:
+    tenant = entries.get(TENANT_ENTRY, "")
+    if not TENANT_RE.fullmatch(tenant):
+        return None
+    key = entries.get(API_KEY_ENTRY)
+    if key is None:
+        return Subject("tenant", tenant)
+    if not KEY_ID_RE.fullmatch(key):
+        return None
+    own = Limits.parse(entries[KEY_LIMITS_ENTRY]) if KEY_LIMITS_ENTRY in entries else None
+    return Subject("api_key", tenant, key, own)
+
+
+@dataclass(frozen=True)
+class WindowStatus:
+    """The state of the window a descriptor reports (the one that binds it)."""
+
+    window: Window
+    limit: int
+    remaining: int
+    reset_s: int  # whole seconds until the window ends (at least 1)
+
+
+@dataclass(frozen=True)
+class DescriptorResult:
+    subject: Subject | None
+    over_limit: bool
+    #: None for a descriptor nobody limits
+    status: WindowStatus | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    results: tuple[DescriptorResult, ...]
+    #: seconds until every window that refused the request has ended (0 when allowed)
+    retry_after_s: int
+    backend: str
+
+
+def _seconds(value: float) -> int:
+    return max(1, math.ceil(value))
+
+
+class Checker:
+    def __init__(
+        self,
+        policies: PolicyCache,
+        counters: Counters,
+        defaults: Defaults,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.policies = policies
+        self.counters = counters
+        self.defaults = defaults
+        self.clock = clock
+
+    def limits_of(self, subject: Subject, policy: Policy) -> Limits:
+        if subject.kind == "tenant":
+            return policy.tenant.over(self.defaults.tenant)
+        tenant_wide = policy.api_key.over(self.defaults.api_key)
+        return subject.own_limits.over(tenant_wide) if subject.own_limits else tenant_wide
+
+    async def check(self, descriptors: Sequence[Mapping[str, str]], hits: Sequence[int]) -> Decision:
+        subjects = [subject_of(d) for d in descriptors]
+        policies = {t: await self.policies.get(t) for t in {s.tenant_id for s in subjects if s is not None}}
+        now = self.clock()
+        specs: list[CounterSpec] = []
+        positions: dict[str, int] = {}
+        windows_of: list[list[int]] = []  # per descriptor: positions of its counters in specs
+        for subject, count in zip(subjects, hits, strict=True):
+            if subject is None:
+                windows_of.append([])
+                continue
+            limits = self.limits_of(subject, policies[subject.tenant_id])
+            mine = []
+            for window in WINDOWS:
+                spec = CounterSpec(subject.name, window, limits.of(window), count)
+                key = spec.key(now)
+                if key not in positions:
+                    positions[key] = len(specs)
+                    specs.append(spec)
+                mine.append(positions[key])
+            windows_of.append(mine)
+        outcome = await self.counters.hit(specs, now)
+        results = []
+        retry_after = 0
+        reported: set[str] = set()
+        for subject, mine in zip(subjects, windows_of, strict=True):
+            if not mine or subject is None or subject.name in reported:
+                # nobody limits it, or a subject already reported: once in the headers is enough
+                results.append(DescriptorResult(subject, False, None))
+                continue
+            reported.add(subject.name)
+            states = [(specs[i], outcome.counts[i]) for i in mine]
+            exceeded = [s for s, count in states if not outcome.allowed and count + s.hits > s.limit]
+            if exceeded:  # report the exceeded window that lasts longest: nothing passes before it ends
+                worst = max(exceeded, key=lambda s: s.window.until_reset(now))
+                reset = _seconds(worst.window.until_reset(now))
+                retry_after = max(retry_after, reset)
+                status = WindowStatus(worst.window, worst.limit, 0, reset)
+                results.append(DescriptorResult(subject, True, status))
+                continue
+            # the binding window: fewest requests left; on a tie, the one that lasts longer
+            spec, count = min(states, key=lambda sc: (sc[0].limit - sc[1], -sc[0].window.seconds))
+            status = WindowStatus(
+                spec.window, spec.limit, max(0, spec.limit - count), _seconds(spec.window.until_reset(now))
+            )
+            results.append(DescriptorResult(subject, False, status))
+        return Decision(outcome.allowed, tuple(results), retry_after, outcome.backend)
