@@ -18,9 +18,11 @@ from infra.servers.base import Server
 #: Services that exist so far, in start order.
 SERVICES = ["api", "auth", "external", "ratelimit", "stream"]
 
-#: Worker processes per service (``OPENFRAME_WORKERS``; SO_REUSEPORT shares the ports). The
-#: auth service signs tokens (CPU-bound RSA): one worker per core of a 2-core machine.
-WORKERS = {"auth": 2}
+#: Worker processes per service (``OPENFRAME_WORKERS``, services/kit/workers.py; SO_REUSEPORT
+#: shares the ports), one per core of a 2-core machine for the CPU-bound ones: auth signs tokens
+#: (RSA), ratelimit answers every checked request at the edge, stream decodes and writes events.
+#: The api service stays single: on FerretDB it is the only writer of its collections (docs/api.md).
+WORKERS = {"auth": 2, "ratelimit": 2, "stream": 2}
 
 
 def local_master_key(layout: Layout) -> str:

@@ -7,13 +7,10 @@ the gRPC and HTTP ports with SO_REUSEPORT and the kernel spreads connections acr
 
 from __future__ import annotations
 
-import os
-
 from services.auth.app import build
 from services.auth.settings import AuthSettings
-from services.auth.workers import WORKER_ENV, supervise
 from services.kit.lifecycle import Lifecycle
-from services.kit.server import run
+from services.kit.workers import serve
 
 settings = AuthSettings()
 
@@ -22,7 +19,4 @@ async def main(lifecycle: Lifecycle) -> None:
     await build(settings, lifecycle)
 
 
-if settings.workers > 1 and WORKER_ENV not in os.environ:
-    supervise(settings)
-else:
-    run(settings, main)
+serve(settings, main)

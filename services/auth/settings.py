@@ -14,8 +14,6 @@ class AuthSettings(Settings):
     grpc_port: int = local_port("auth")
     http_host: str = "127.0.0.1"
     http_port: int = local_port("auth_http")
-    #: Worker processes sharing both ports (SO_REUSEPORT): token signing is CPU-bound.
-    workers: int = Field(default=1, ge=1, le=64)
 
     #: Public origin of the edge; the issuer of tenant T is ``{public_url}/auth/tenants/{T}``.
     public_url: str = f"http://127.0.0.1:{local_port('envoy')}"

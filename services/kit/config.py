@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     grpc_host: str = "127.0.0.1"
     grpc_port: int = 0  # 0 = pick a free port (tests); services set their own
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    #: Worker processes sharing the ports (services/kit/workers.py); one per core for CPU-bound services.
+    workers: int = Field(default=1, ge=1, le=64)
 
     mongo_url: str = f"mongodb://127.0.0.1:{local_port('mongo')}/"
     mongo_database: str = "openframe"

@@ -1,7 +1,7 @@
 """``python -m services.ratelimit``: run the rate-limit service until SIGTERM."""
 
 from services.kit.lifecycle import Lifecycle
-from services.kit.server import run
+from services.kit.workers import serve
 from services.ratelimit.app import build
 from services.ratelimit.settings import RateLimitSettings
 
@@ -12,4 +12,4 @@ async def main(lifecycle: Lifecycle) -> None:
     await build(settings, lifecycle)
 
 
-run(settings, main)
+serve(settings, main)

@@ -7,13 +7,10 @@ over the workers (one Python process uses one core).
 
 from __future__ import annotations
 
-import os
-
 from services.kit.lifecycle import Lifecycle
-from services.kit.server import run
+from services.kit.workers import serve
 from services.stream.app import build
 from services.stream.settings import StreamSettings
-from services.stream.workers import WORKER_ENV, supervise
 
 settings = StreamSettings()
 
@@ -22,7 +19,4 @@ async def main(lifecycle: Lifecycle) -> None:
     await build(settings, lifecycle)
 
 
-if settings.workers > 1 and WORKER_ENV not in os.environ:
-    supervise(settings)
-else:
-    run(settings, main)
+serve(settings, main)

@@ -14,8 +14,6 @@ DEFAULT_TOPIC_PATTERN = r"^openframe\.(api|auth|external|management|config|tools
 class StreamSettings(Settings):
     service_name: str = "stream"
     grpc_port: int = local_port("stream")
-    #: Worker processes (each serves gRPC on the shared port and is one consumer of the group).
-    workers: int = Field(default=1, ge=1, le=16)
 
     # -- ingestion -----------------------------------------------------------------------------
     #: Regex of the topics consumed (aiokafka pattern subscription: new topics join by themselves).
