@@ -47,7 +47,7 @@ from services.auth.keys.service import SigningKeyService
 from services.auth.keys.servicer import PUBLIC_METHODS as KEY_PUBLIC
 from services.auth.keys.servicer import SigningKeyServicer
 from services.auth.mail.sender import Mailer
-from services.auth.oauth.app import create_app, reuseport_socket, serve_http
+from services.auth.oauth.app import create_app
 from services.auth.oauth.base import Deps
 from services.auth.oauth.throttle import LoginThrottle
 from services.auth.settings import AuthSettings
@@ -60,6 +60,7 @@ from services.auth.users.repository import UserRepository
 from services.auth.users.service import UserService
 from services.auth.users.servicer import UserServicer
 from services.kit import mongo
+from services.kit.http import reuseport_socket, serve_http
 from services.kit.lifecycle import Lifecycle
 from services.kit.outbox_log import OutboxLog
 from services.kit.server import ServiceBinding, start_server

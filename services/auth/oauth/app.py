@@ -4,12 +4,6 @@ worker processes share the port."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
-from collections.abc import Iterator
-
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,7 +14,6 @@ from services.auth.account import pages as account_pages
 from services.auth.oauth import authorize, endpoints, login, register, token, tokeninfo
 from services.auth.oauth.base import Deps, OAuthError, TenantNotFoundError, oauth_error_response
 from services.kit.context import request_id
-from services.kit.lifecycle import Lifecycle
 from services.kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -102,49 +95,3 @@ def create_app(deps: Deps) -> Starlette:
     app.state.deps = deps
     app.add_middleware(RequestIdMiddleware)
     return app
-
-
-def reuseport_socket(host: str, port: int) -> socket.socket:
-    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the proto
-    # says TCP; without it every response waited ~40 ms (Nagle + delayed ACK: headers and body
-    # are two writes). Linux also inherits the option from the listening socket.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without its own signal handling: the kit's lifecycle owns SIGTERM/SIGINT."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-async def serve_http(app: Starlette, sock: socket.socket, lifecycle: Lifecycle, grace_seconds: float) -> None:
-    config = uvicorn.Config(
-        app,
-        lifespan="off",
-        access_log=False,
-        log_config=None,
-        server_header=False,
-        timeout_graceful_shutdown=int(grace_seconds) or 1,
-        proxy_headers=False,
-    )
-    server = _EmbeddedServer(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started and not task.done():  # noqa: ASYNC110 (uvicorn has no "started" event)
-        await asyncio.sleep(0.01)
-    if task.done():
-        task.result()  # surfaces the start-up error
-
-    async def stop() -> None:
-        server.should_exit = True
-        await task
-
-    lifecycle.on_shutdown("http-server", stop)

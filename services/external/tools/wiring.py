@@ -13,12 +13,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from openframe.external.v1 import tools_pb2, tools_pb2_grpc
 from services.external.proxy.app import ToolProxy
 from services.external.proxy.breaker import Breakers
-from services.external.proxy.server import reuseport_socket, serve
 from services.external.tools.repository import ToolRepository
 from services.external.tools.service import PURPOSE, ToolService
 from services.external.tools.servicer import IntegratedToolServicer
 from services.external.tools.settings import ToolSettings
 from services.external.tools.upstream_auth import OAuthTokens
+from services.kit.http import reuseport_socket, serve_http
 from services.kit.identity import Authenticator, authenticator_for
 from services.kit.lifecycle import Lifecycle
 from services.kit.mongo import Document
@@ -77,7 +77,9 @@ async def start_tools(
         timeout_s=settings.tools_timeout_seconds,
     )
     sock = reuseport_socket(settings.tools_http_host, settings.tools_http_port)
-    http_port = await serve(proxy, sock, lifecycle, settings.shutdown_grace_seconds)
+    http_port = await serve_http(
+        proxy, sock, lifecycle, settings.shutdown_grace_seconds, name="tool-proxy-http"
+    )
     servicer = IntegratedToolServicer(service)
     binding = ServiceBinding(
         SERVICE_NAME,

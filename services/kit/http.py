@@ -1,6 +1,6 @@
-"""Serving the proxy's ASGI app with uvicorn inside the service's event loop (as the auth
-service serves its OIDC app): SO_REUSEPORT so worker processes share the port, the kit's
-lifecycle owning signals and a graceful stop."""
+"""HTTP (ASGI) apps served by uvicorn inside a service's event loop, next to its gRPC server
+(the auth service's OIDC endpoints, the external service's tool proxy): SO_REUSEPORT so worker
+processes share the port, the kit's lifecycle owning signals and a graceful stop."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from services.kit.lifecycle import Lifecycle
 
 
 def reuseport_socket(host: str, port: int) -> socket.socket:
-    # IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then (no Nagle delay
-    # between headers and body)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the proto
+    # says TCP; without it every response waited ~40 ms (Nagle + delayed ACK: headers and body
+    # are two writes). Linux also inherits the option from the listening socket.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -36,7 +37,9 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
-async def serve(app: Any, sock: socket.socket, lifecycle: Lifecycle, grace_seconds: float) -> int:
+async def serve_http(
+    app: Any, sock: socket.socket, lifecycle: Lifecycle, grace_seconds: float, *, name: str = "http-server"
+) -> int:
     """Start serving ``app`` on ``sock``; returns the bound port."""
     config = uvicorn.Config(
         app,
@@ -59,5 +62,5 @@ async def serve(app: Any, sock: socket.socket, lifecycle: Lifecycle, grace_secon
         server.should_exit = True
         await task
 
-    lifecycle.on_shutdown("tool-proxy-http", stop)
+    lifecycle.on_shutdown(name, stop)
     return int(sock.getsockname()[1])
