@@ -176,7 +176,8 @@ def test_a_valid_token_passes_the_edge_and_reaches_the_api(
     envoy_log, api_log = LogTail(infra_up.log("envoy")), LogTail(infra_up.log("api"))
     sent = Sent(edge_url, edge_grpc_target, pair.a.access_token)
     assert sent.rest.status_code == 200, sent.rest.text
-    assert sent.rest.json() == {"organizations": [], "nextPageToken": ""}
+    body = sent.rest.json()  # the tenant's own organizations: just its default one
+    assert [o["name"].startswith("organizations/default-") for o in body["organizations"]] == [True], body
     assert sent.grpc_code == grpc.StatusCode.OK
     for request_id in (sent.rest_id, sent.grpc_id):
         assert api_log.wait_for(request_id)["tenant_id"] == pair.a.id

@@ -20,8 +20,10 @@ async def nc(settings: Settings) -> AsyncIterator[Client]:
 
 async def test_jetstream_stream_roundtrip(nc: Client, unique: str) -> None:
     js = nc.jetstream()
-    subject = f"tenant.{unique}.machine.m1.heartbeat"
-    await js.add_stream(name=unique.upper(), subjects=[f"tenant.{unique}.>"])
+    # a scratch prefix: tenant.*.machine.*.heartbeat belongs to the api's AGENT_HEARTBEATS stream,
+    # and JetStream refuses streams with overlapping subjects
+    subject = f"scratch.{unique}.machine.m1.heartbeat"
+    await js.add_stream(name=unique.upper(), subjects=[f"scratch.{unique}.>"])
     try:
         acks = [await js.publish(subject, f"beat-{i}".encode()) for i in range(3)]
         assert [a.seq for a in acks] == [1, 2, 3]

@@ -1,5 +1,10 @@
 """Integrated tools in MongoDB (``integrated_tools``). Every call takes the tenant; every index
-starts with tenant_id. Credentials are stored sealed (services/kit/sealing.py), never in clear."""
+starts with tenant_id. Credentials are stored sealed (services/kit/sealing.py), never in clear.
+
+Health and the monitor's schedule live in their own collection (``integrated_tool_checks``, one
+document per tool, same ``_id``): FerretDB applies an update as read-then-write of the whole
+document, so a probe writing into the tool's document at the moment a client updates it could
+undo the client's change (and its etag). Separate documents never race."""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from services.kit.errors import AlreadyExists
 from services.kit.mongo import Document, ensure_indexes
 
 COLLECTION = "integrated_tools"
+CHECKS = "integrated_tool_checks"
 
 INDEXES = [
     # display names are unique per tenant, case-insensitively; also the list order
@@ -45,26 +51,33 @@ def new_etag() -> str:
 class ToolRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.tools = db[COLLECTION]
+        self.checks = db[CHECKS]
 
     async def init(self) -> None:
         await ensure_indexes(self.tools, INDEXES)
+        await ensure_indexes(self.checks, [IndexModel([("tenant_id", ASCENDING)], name="tenant")])
 
     async def insert(self, tool: IntegratedTool, sealed: Sealed | None) -> IntegratedTool:
         tool.create_time = tool.update_time = now()
         tool.etag = new_etag()
         doc = _to_doc(tool)
         doc["credentials"] = sealed
-        doc["next_check"] = tool.create_time  # the monitor probes it at its next round
         try:
             await self.tools.insert_one(doc)
         except DuplicateKeyError:
             raise _name_taken(tool.display_name) from None
+        # the monitor probes it at its next round
+        await self.checks.insert_one(
+            {"_id": tool.id, "tenant_id": tool.tenant_id, "next_check": tool.create_time}
+        )
         return tool
 
     async def get(self, *, tenant_id: str, tool_id: str) -> tuple[IntegratedTool, Sealed | None] | None:
         """The tool and its sealed credentials (None when it does not exist in this tenant)."""
         doc = await self.tools.find_one({"_id": tool_id, "tenant_id": tenant_id})
-        return (_from_doc(doc), doc.get("credentials")) if doc else None
+        if doc is None:
+            return None
+        return _from_doc(doc, await self._check(tool_id)), doc.get("credentials")
 
     async def find_page(
         self,
@@ -91,7 +104,10 @@ class ToolRepository:
             .sort([("display_name_key", ASCENDING), ("_id", ASCENDING)])
             .limit(limit)
         )
-        return [_from_doc(d) async for d in cursor]
+        return [_from_doc(d, await self._check(d["_id"])) async for d in cursor]
+
+    async def _check(self, tool_id: str) -> Document | None:
+        return await self.checks.find_one({"_id": tool_id})
 
     async def update(
         self, *, tenant_id: str, tool_id: str, changes: dict[str, Any], expected_etag: str | None
@@ -104,8 +120,7 @@ class ToolRepository:
         sets = {**changes, "update_time": now(), "etag": new_etag()}
         if "display_name" in changes:
             sets["display_name_key"] = changes["display_name"].lower()
-        if {"base_url", "credentials", "enabled", "health_path"} & changes.keys():
-            sets["next_check"] = sets["update_time"]  # what it reaches changed: probe it again soon
+        reprobe = bool({"base_url", "credentials", "enabled", "health_path"} & changes.keys())
         try:
             # no projection: FerretDB 1.24's findAndModify does not implement "fields"
             doc = await self.tools.find_one_and_update(
@@ -113,31 +128,43 @@ class ToolRepository:
             )
         except DuplicateKeyError:
             raise _name_taken(changes["display_name"]) from None
-        return _from_doc(doc) if doc else None
+        if doc is None:
+            return None
+        if reprobe:  # what it reaches changed: probe it again soon
+            await self.checks.update_one(
+                {"_id": tool_id},
+                {"$set": {"tenant_id": tenant_id, "next_check": sets["update_time"]}},
+                upsert=True,
+            )
+        return _from_doc(doc, await self._check(tool_id))
 
     async def delete(self, *, tenant_id: str, tool_id: str, expected_etag: str | None) -> bool:
         query: dict[str, Any] = {"_id": tool_id, "tenant_id": tenant_id}
         if expected_etag:
             query["etag"] = expected_etag
         result = await self.tools.delete_one(query)
-        return result.deleted_count == 1
+        if result.deleted_count != 1:
+            return False
+        await self.checks.delete_one({"_id": tool_id})
+        return True
 
     async def record_health(self, *, tenant_id: str, tool_id: str, health: Health) -> None:
         """Store a probe's result. Not a change of the resource: the etag stays, so a health
         check never makes a client's update fail."""
-        await self.tools.update_one(
+        await self.checks.update_one(
             {"_id": tool_id, "tenant_id": tenant_id}, {"$set": {"health": _health_doc(health)}}
         )
 
     async def claim_due(self, *, interval_seconds: float, limit: int) -> list[tuple[str, str]]:
-        """Claim up to ``limit`` enabled tools whose probe is due, of every tenant, moving their
-        next probe one interval ahead. Each claim is one atomic document update, so several
-        processes (workers, replicas) running the monitor never probe the same tool twice."""
+        """Claim up to ``limit`` tools whose probe is due, of every tenant, moving their next probe
+        one interval ahead. Each claim is one atomic document update, so several processes
+        (workers, replicas) running the monitor never probe the same tool twice. Disabled tools
+        are skipped by the prober (check_health loads the tool)."""
         claimed: list[tuple[str, str]] = []
         at = now()
         for _ in range(limit):
             doc = await self.tools.find_one_and_update(
-                {"enabled": True, "next_check": {"$lte": at}},
+                {"next_check": {"$lte": at}},
                 {"$set": {"next_check": at + timedelta(seconds=interval_seconds)}},
             )
             if doc is None:
@@ -168,15 +195,14 @@ def _to_doc(tool: IntegratedTool) -> Document:
         "health_path": tool.health_path,
         "credential_kind": tool.credential_kind.value if tool.credential_kind else None,
         "enabled": tool.enabled,
-        "health": _health_doc(tool.health),
         "create_time": tool.create_time,
         "update_time": tool.update_time,
         "etag": tool.etag,
     }
 
 
-def _from_doc(doc: Document) -> IntegratedTool:
-    health = dict(doc.get("health") or {})
+def _from_doc(doc: Document, check: Document | None) -> IntegratedTool:
+    health = dict((check or {}).get("health") or {})
     kind = doc.get("credential_kind")
     return IntegratedTool(
         id=doc["_id"],

@@ -223,6 +223,9 @@ class ToolService:
 
     async def _check_quietly(self, tenant_id: str, tool_id: str) -> None:
         try:
+            tool, _ = await self._load(tenant_id, tool_id)
+            if not tool.enabled:  # the monitor probes enabled tools only
+                return
             await self.check_health(tenant_id, tool_id)
         except NotFound:
             pass  # deleted meanwhile
