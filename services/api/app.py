@@ -1,30 +1,169 @@
-"""Wiring of the api service: stores → repositories → domain services → servicers."""
+"""Wiring of the api service: stores → repositories → domain services → servicers.
+
+Agents (services/api/agents/, another part) plug in through ``services.api.agents.wiring``:
+when that module exists, ``build`` calls its ``async start(settings, lifecycle, domain)`` with
+the :class:`Domain` below and serves the bindings it returns on the same gRPC server.
+"""
 
 from __future__ import annotations
 
-from openframe.api.v1 import organizations_pb2, organizations_pb2_grpc
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from openframe.api.v1 import (
+    devices_pb2,
+    devices_pb2_grpc,
+    events_pb2,
+    events_pb2_grpc,
+    organizations_pb2,
+    organizations_pb2_grpc,
+    tags_pb2,
+    tags_pb2_grpc,
+)
+from services.api.devices.list_index import DeviceListIndex
+from services.api.devices.repository import DeviceRepository
+from services.api.devices.service import DeviceService
+from services.api.devices.servicer import DeviceServicer
+from services.api.events.repository import EventRepository
+from services.api.events.servicer import EventServicer
 from services.api.organizations.repository import OrganizationRepository
 from services.api.organizations.service import OrganizationService
 from services.api.organizations.servicer import OrganizationServicer
+from services.api.outbox import QueuedOutboxRelay
 from services.api.settings import ApiSettings
+from services.api.tags.repository import TagKeyRepository
+from services.api.tags.service import TagService
+from services.api.tags.servicer import TagServicer
 from services.kit import mongo
 from services.kit.cache import Cache
 from services.kit.lifecycle import Lifecycle
+from services.kit.mongo import Document
 from services.kit.server import ServiceBinding, start_server
+
+AGENTS_WIRING = "services.api.agents.wiring"
+
+
+@dataclass
+class Domain:
+    """What the api service's parts share (also handed to the agents' wiring)."""
+
+    db: AsyncDatabase[Document]
+    organizations: OrganizationService
+    devices: DeviceService
+    device_repository: DeviceRepository
+    relays: list[QueuedOutboxRelay]
+
+
+def relay_for(db: AsyncDatabase[Document], collection: str, settings: ApiSettings) -> QueuedOutboxRelay:
+    return QueuedOutboxRelay(
+        db[collection],
+        bootstrap=settings.kafka_bootstrap,
+        client_id=f"openframe-api-{collection}",
+        lease_seconds=settings.outbox_lease_seconds,
+        sweep_seconds=settings.outbox_sweep_seconds,
+        full_sweep_seconds=settings.outbox_full_sweep_seconds,
+    )
+
+
+async def build_domain(settings: ApiSettings, lifecycle: Lifecycle) -> Domain:
+    db = mongo.connect(settings, lifecycle)
+    relays = {
+        name: relay_for(db, name, settings) for name in ("organizations", "devices", "tag_keys", "events")
+    }
+    lease = settings.outbox_lease_seconds
+    org_cache = Cache.connect(settings.redis_url, lifecycle, namespace="organizations")
+    device_cache = Cache.connect(settings.redis_url, lifecycle, namespace="devices")
+    organizations = OrganizationRepository(db, org_cache, relays["organizations"], lease_seconds=lease)
+    devices = DeviceRepository(db, device_cache, relays["devices"], lease_seconds=lease)
+    for store in (organizations, devices):
+        await store.init()
+    for relay in relays.values():
+        relay.start(lifecycle)
+    list_index = None
+    use_index = settings.device_list_index
+    if use_index is None:
+        use_index = not devices.guard_with_etag  # i.e. the store is FerretDB
+    if use_index:
+        list_index = DeviceListIndex(db["devices"])
+        list_index.follow(settings.kafka_bootstrap)
+        lifecycle.on_shutdown("device-list-index", list_index.stop)
+    return Domain(
+        db=db,
+        organizations=OrganizationService(organizations),
+        devices=DeviceService(devices, organizations, list_index),
+        device_repository=devices,
+        relays=list(relays.values()),
+    )
 
 
 async def build(settings: ApiSettings, lifecycle: Lifecycle) -> int:
     """Start the api service; returns the bound gRPC port."""
-    db = mongo.connect(settings, lifecycle)
-    cache = Cache.connect(settings.redis_url, lifecycle, namespace="organizations")
-    organizations = OrganizationRepository(db, cache)
-    await organizations.init()
-    servicer = OrganizationServicer(OrganizationService(organizations))
-    bindings = [
-        ServiceBinding(
-            organizations_pb2.DESCRIPTOR.services_by_name["OrganizationService"].full_name,
-            lambda server: organizations_pb2_grpc.add_OrganizationServiceServicer_to_server(servicer, server),
+    port, _ = await build_app(settings, lifecycle)
+    return port
+
+
+async def build_app(settings: ApiSettings, lifecycle: Lifecycle) -> tuple[int, Domain]:
+    """Start the api service; returns the bound gRPC port and the domain behind it."""
+    domain = await build_domain(settings, lifecycle)
+    relays = {r.collection.name: r for r in domain.relays}
+    tag_keys = TagKeyRepository(domain.db, relays["tag_keys"], lease_seconds=settings.outbox_lease_seconds)
+    event_records = EventRepository(domain.db, relays["events"], lease_seconds=settings.outbox_lease_seconds)
+    for store in (tag_keys, event_records):
+        await store.init()
+    org_repo = domain.organizations.repo
+    servicers: list[tuple[Any, Any, Any]] = [
+        (
+            organizations_pb2,
+            "OrganizationService",
+            (
+                organizations_pb2_grpc.add_OrganizationServiceServicer_to_server,
+                OrganizationServicer(domain.organizations),
+            ),
+        ),
+        (
+            devices_pb2,
+            "DeviceService",
+            (devices_pb2_grpc.add_DeviceServiceServicer_to_server, DeviceServicer(domain.devices, org_repo)),
+        ),
+        (
+            tags_pb2,
+            "TagService",
+            (
+                tags_pb2_grpc.add_TagServiceServicer_to_server,
+                TagServicer(TagService(tag_keys, domain.device_repository)),
+            ),
+        ),
+        (
+            events_pb2,
+            "EventService",
+            (
+                events_pb2_grpc.add_EventServiceServicer_to_server,
+                EventServicer(event_records, domain.device_repository, org_repo),
+            ),
         ),
     ]
-    _, port = await start_server(settings, bindings, lifecycle)
-    return port
+    bindings = [_binding(module, name, add, servicer) for module, name, (add, servicer) in servicers]
+    public_methods: tuple[str, ...] = ()
+    if settings.agents and _has_module(AGENTS_WIRING):
+        agents = importlib.import_module(AGENTS_WIRING)
+        bindings += await agents.start(settings, lifecycle, domain)
+        public_methods = agents.PUBLIC_METHODS  # agent registration: the secret is the credential
+    _, port = await start_server(settings, bindings, lifecycle, public_methods=public_methods)
+    return port, domain
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the parent package is not there either
+        return False
+
+
+def _binding(module: Any, service: str, add: Any, servicer: Any) -> ServiceBinding:
+    return ServiceBinding(
+        module.DESCRIPTOR.services_by_name[service].full_name, lambda server: add(servicer, server)
+    )

@@ -1,0 +1,155 @@
+"""Registration secrets in MongoDB (collection ``registration_secrets``).
+
+Same storage rules as the devices (services/api/devices/model.py): point reads and writes filter
+on ``{_id}`` alone (the only filter FerretDB 1.24 pushes down) and check the tenant in code; a
+change and its event are one document update (``outbox_queue``, relayed by the api's
+QueuedOutboxRelay); writes in this process hold the document's lock (services/api/outbox.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from google.protobuf.message import Message
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.api.agents.secrets_model import RegistrationSecret, SecretStatus
+from services.api.outbox import LOCKS, QueuedOutboxRelay, envelope_record, outbox_update
+from services.kit.mongo import Document, ensure_indexes
+
+COLLECTION = "registration_secrets"
+INDEXES = [
+    IndexModel(
+        [("tenant_id", ASCENDING), ("create_time", DESCENDING), ("_id", DESCENDING)], name="tenant_created"
+    ),
+]
+_NOT_FIELDS = ("outbox_queue", "lease_until", "published_at")
+
+
+def now() -> datetime:
+    t = datetime.now(UTC)
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+def new_etag() -> str:
+    return secrets.token_hex(8)
+
+
+class SecretRepository:
+    def __init__(
+        self, db: AsyncDatabase[Document], relay: QueuedOutboxRelay | None, *, lease_seconds: float
+    ) -> None:
+        self.collection = db[COLLECTION]
+        self.relay = relay
+        self.lease_seconds = lease_seconds
+
+    async def init(self) -> None:
+        await ensure_indexes(self.collection, INDEXES)
+
+    async def insert(
+        self, secret: RegistrationSecret, event: Callable[[RegistrationSecret], Message]
+    ) -> None:
+        doc = to_doc(secret)
+        doc.update(
+            outbox_queue=[self._entry(secret, event(secret))],
+            lease_until=(secret.create_time or now()) + timedelta(seconds=self.lease_seconds),
+        )
+        await self.collection.insert_one(doc)
+        self._hand_off(doc)
+
+    async def get(self, *, tenant_id: str, secret_id: str) -> RegistrationSecret | None:
+        doc = await self.collection.find_one({"_id": secret_id}, {k: 0 for k in _NOT_FIELDS})
+        return from_doc(doc) if doc is not None and doc.get("tenant_id") == tenant_id else None
+
+    async def find_page(
+        self, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int
+    ) -> list[RegistrationSecret]:
+        query: dict[str, Any] = {"tenant_id": tenant_id}
+        if after is not None:
+            t, last_id = after
+            query["$or"] = [{"create_time": {"$lt": t}}, {"create_time": t, "_id": {"$lt": last_id}}]
+        cursor = (
+            self.collection.find(query, {k: 0 for k in _NOT_FIELDS})
+            .sort([("create_time", DESCENDING), ("_id", DESCENDING)])
+            .limit(limit)
+        )
+        return [from_doc(d) async for d in cursor]
+
+    async def change(
+        self,
+        *,
+        tenant_id: str,
+        secret_id: str,
+        decide: Callable[[RegistrationSecret], dict[str, Any] | None],
+        event: Callable[[RegistrationSecret], Message] | None,
+    ) -> RegistrationSecret | None:
+        """Read, decide, write under the document's lock; None when it does not exist (here).
+
+        ``decide`` returns the fields to set (None: nothing to do) or raises a domain error."""
+        async with LOCKS.hold(COLLECTION, secret_id):
+            current = await self.get(tenant_id=tenant_id, secret_id=secret_id)
+            if current is None:
+                return None
+            fields = decide(current)
+            if fields is None:
+                return current
+            t = now()
+            after = replace(current, **fields, version=current.version + 1)
+            if event is None:  # bookkeeping (use counts): no event, no etag change
+                ops: Document = {"$set": _values(after, set(fields))}
+            else:
+                after.etag = new_etag()
+                ops = outbox_update(
+                    [self._entry(after, event(after))], now=t, lease_seconds=self.lease_seconds
+                )
+                ops["$set"].update(_values(after, set(fields) | {"etag", "version"}))
+            written = await self.collection.find_one_and_update(
+                {"_id": secret_id}, ops, return_document=ReturnDocument.AFTER
+            )
+        if written is None:
+            return None
+        if event is not None:
+            self._hand_off(written)
+        return from_doc(written)
+
+    def _entry(self, secret: RegistrationSecret, payload: Message) -> Document:
+        return envelope_record(
+            aggregate="registration_secret",
+            tenant_id=secret.tenant_id,
+            aggregate_id=secret.id,
+            subject=secret.name,
+            sequence=secret.version,
+            payload=payload,
+            time=now(),
+        )
+
+    def _hand_off(self, doc: Document) -> None:
+        if self.relay is not None:
+            self.relay.submit([doc])
+
+
+def _values(secret: RegistrationSecret, names: set[str]) -> Document:
+    doc = to_doc(secret)
+    return {k: doc[k] for k in names}
+
+
+def to_doc(secret: RegistrationSecret) -> Document:
+    doc = asdict(secret)
+    doc["_id"] = doc.pop("id")
+    doc["status"] = secret.status.value
+    return doc
+
+
+def from_doc(doc: Document) -> RegistrationSecret:
+    d = {k: v for k, v in doc.items() if k not in _NOT_FIELDS}
+    known = RegistrationSecret.__dataclass_fields__
+    return RegistrationSecret(
+        id=d.pop("_id"),
+        status=SecretStatus(d.pop("status", "ACTIVE")),
+        **{k: v for k, v in d.items() if k in known},
+    )
