@@ -152,7 +152,16 @@ async def build_app(settings: ApiSettings, lifecycle: Lifecycle) -> tuple[int, D
         agents = importlib.import_module(AGENTS_WIRING)
         bindings += await agents.start(settings, lifecycle, domain)
         public_methods = agents.PUBLIC_METHODS  # agent registration: the secret is the credential
-    _, port = await start_server(settings, bindings, lifecycle, public_methods=public_methods)
+    _, port = await start_server(
+        settings,
+        bindings,
+        lifecycle,
+        public_methods=public_methods,
+        # agents' tokens reach the agent RPCs only (AGENT_METHODS, whether or not agents run here)
+        confined_scopes=importlib.import_module(AGENTS_WIRING).AGENT_METHODS
+        if _has_module(AGENTS_WIRING)
+        else None,
+    )
     return port, domain
 
 

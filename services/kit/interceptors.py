@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from typing import Any
 
 import grpc
 from google.protobuf.message import Message
 
 from services.kit.context import request_scope
-from services.kit.errors import DomainError
+from services.kit.errors import DomainError, PermissionDenied
 from services.kit.identity import Authenticator, Identity, authenticate, reset_identity, set_identity
 from services.kit.logging import get_logger
 from services.kit.validation import validate
@@ -40,15 +40,23 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         *,
         access_log: bool = True,
         public_methods: Collection[str] = (),
+        confined_scopes: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         self.authenticator = authenticator
         self.access_log = access_log
         self.public_methods = frozenset(public_methods)
+        #: scope -> the only methods a caller holding it may call (an agent's token reaches the
+        #: agent RPCs, never the tenant's inventory), checked before any handler runs
+        self.confined_scopes = {scope: frozenset(m) for scope, m in (confined_scopes or {}).items()}
 
     async def _identify(self, method: str, metadata: dict[str, str]) -> Identity | None:
         if method in self.public_methods:
             return None
-        return await authenticate(self.authenticator, metadata)  # sync or async authenticators
+        identity = await authenticate(self.authenticator, metadata)  # sync or async authenticators
+        for scope in identity.scopes.intersection(self.confined_scopes):
+            if method not in self.confined_scopes[scope]:
+                raise PermissionDenied(f"a token with scope {scope!r} may not call this method")
+        return identity
 
     async def intercept_service(
         self,

@@ -8,7 +8,7 @@ reuse so several worker processes can share one port; graceful stop on SIGTERM.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -48,10 +48,12 @@ async def start_server(
     *,
     authenticator: Authenticator | None = None,
     public_methods: Collection[str] = (),
+    confined_scopes: Mapping[str, Collection[str]] | None = None,
 ) -> tuple[grpc.aio.Server, int]:
     """Start serving; returns the server and the bound port (useful when grpc_port is 0).
 
     ``public_methods``: full method names (``/pkg.Service/Method``) callable without identity.
+    ``confined_scopes``: scope -> the only full method names a token holding it may call.
     """
     server = grpc.aio.server(
         interceptors=[
@@ -59,6 +61,7 @@ async def start_server(
                 authenticator or default_authenticator(settings),
                 access_log=settings.access_log,
                 public_methods=public_methods,
+                confined_scopes=confined_scopes,
             )
         ],
         options=[

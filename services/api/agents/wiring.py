@@ -24,7 +24,7 @@ from openframe.agents.v1 import (
 from services.api.agents import subjects
 from services.api.agents.agent_auth import AgentAuthenticator
 from services.api.agents.agent_servicer import REGISTER_METHOD, AgentServicer
-from services.api.agents.auth_clients import AgentClients
+from services.api.agents.auth_clients import AGENT_SCOPE, AgentClients
 from services.api.agents.commands_service import CommandService
 from services.api.agents.commands_servicer import CommandServicer
 from services.api.agents.commands_store import CommandStore
@@ -47,6 +47,15 @@ if TYPE_CHECKING:
 
 #: RPCs callable without a bearer token (the edge lists the same: infra/servers/envoy/services.py)
 PUBLIC_METHODS: tuple[str, ...] = (REGISTER_METHOD,)
+
+#: The only RPCs an agent's token (scope ``agent``) may call: its own heartbeat and command
+#: results. The tenant's inventory, secrets and commands stay out of an agent's reach.
+AGENT_METHODS: dict[str, tuple[str, ...]] = {
+    AGENT_SCOPE: (
+        "/openframe.agents.v1.AgentService/Heartbeat",
+        "/openframe.agents.v1.CommandService/ReportCommandResult",
+    )
+}
 
 
 @dataclass
