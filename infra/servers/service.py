@@ -20,9 +20,10 @@ SERVICES = ["api", "auth", "external", "ratelimit", "stream"]
 
 #: Worker processes per service (``OPENFRAME_WORKERS``, services/kit/workers.py; SO_REUSEPORT
 #: shares the ports), one per core of a 2-core machine for the CPU-bound ones: auth signs tokens
-#: (RSA), ratelimit answers every checked request at the edge, stream decodes and writes events.
-#: The api service stays single: on FerretDB it is the only writer of its collections (docs/api.md).
-WORKERS = {"auth": 2, "ratelimit": 2, "stream": 2}
+#: (RSA), stream decodes and writes events. The api service stays single: on FerretDB it is the
+#: only writer of its collections (docs/api.md). So does ratelimit for now: its policy cache is
+#: per process (5 s), and a policy change must be in force at once where a test or admin sets it.
+WORKERS = {"auth": 2, "stream": 2}
 
 
 def local_master_key(layout: Layout) -> str:
