@@ -35,8 +35,11 @@ from services.kit.lifecycle import Lifecycle
 from tests.support.identity import PASSWORD
 
 TEST_DB = "test_agents"
-#: the test's offline window: short, but with room for a loaded 2-core machine (1 s heartbeats)
-OFFLINE_AFTER = 10.0
+#: the test's offline window: short, but with room for a loaded 2-core machine (1 s heartbeats).
+#: In CI the fleet test's 1,000 simulated agents share one process with the api service, next to
+#: Kafka and Cassandra: at 10 s a live agent's heartbeats were sometimes processed late enough
+#: to flap it OFFLINE and back (the production window is 130 s).
+OFFLINE_AFTER = 30.0
 
 
 @dataclass(frozen=True)
