@@ -1,14 +1,12 @@
 """Wiring of the api service: stores → repositories → domain services → servicers.
 
-Agents (services/api/agents/, another part) plug in through ``services.api.agents.wiring``:
-when that module exists, ``build`` calls its ``async start(settings, lifecycle, domain)`` with
+Agents (services/api/agents/) plug in through ``services.api.agents.wiring``: unless
+``settings.agents`` is off, ``build`` calls its ``async start(settings, lifecycle, domain)`` with
 the :class:`Domain` below and serves the bindings it returns on the same gRPC server.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +22,7 @@ from openframe.api.v1 import (
     tags_pb2,
     tags_pb2_grpc,
 )
+from services.api.agents import wiring as agents
 from services.api.devices.list_index import DeviceListIndex
 from services.api.devices.repository import DeviceRepository
 from services.api.devices.service import DeviceService
@@ -43,8 +42,6 @@ from services.kit.cache import Cache
 from services.kit.lifecycle import Lifecycle
 from services.kit.mongo import Document
 from services.kit.server import ServiceBinding, start_server
-
-AGENTS_WIRING = "services.api.agents.wiring"
 
 
 @dataclass
@@ -148,8 +145,7 @@ async def build_app(settings: ApiSettings, lifecycle: Lifecycle) -> tuple[int, D
     ]
     bindings = [_binding(module, name, add, servicer) for module, name, (add, servicer) in servicers]
     public_methods: tuple[str, ...] = ()
-    if settings.agents and _has_module(AGENTS_WIRING):
-        agents = importlib.import_module(AGENTS_WIRING)
+    if settings.agents:
         bindings += await agents.start(settings, lifecycle, domain)
         public_methods = agents.PUBLIC_METHODS  # agent registration: the secret is the credential
     _, port = await start_server(
@@ -157,19 +153,10 @@ async def build_app(settings: ApiSettings, lifecycle: Lifecycle) -> tuple[int, D
         bindings,
         lifecycle,
         public_methods=public_methods,
-        # agents' tokens reach the agent RPCs only (AGENT_METHODS, whether or not agents run here)
-        confined_scopes=importlib.import_module(AGENTS_WIRING).AGENT_METHODS
-        if _has_module(AGENTS_WIRING)
-        else None,
+        # agents' tokens reach the agent RPCs only (whether or not agents run here)
+        confined_scopes=agents.AGENT_METHODS,
     )
     return port, domain
-
-
-def _has_module(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:  # the parent package is not there either
-        return False
 
 
 def _binding(module: Any, service: str, add: Any, servicer: Any) -> ServiceBinding:
