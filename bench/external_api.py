@@ -1,22 +1,25 @@
-"""The public API through Envoy: API key (ext_authz + rate limit) vs bearer token, side by side.
+"""The public API through Envoy: API key (ext_authz + rate limit) vs bearer token only, side by side.
 
     make run && flock /tmp/openframe-bench.lock .venv/bin/python bench/external_api.py \
-        [--requests 5000] [--rounds 3]
+        [--requests 5000] [--rounds 3] [--clients 8]
 
 One call, ``GET /external-api/v1/organizations/{id}`` (REST, HTTP/1.1 keep-alive), in three modes:
 
-* ``apikey``: ``X-API-Key``; the edge's ext_authz check verifies the key (in-process cache,
-  one HMAC) and swaps in an internal token, then the rate limiter (when wired) counts it;
-* ``jwt``: the same call with a bearer token only (jwt_authn + RBAC; ext_authz passes it after
-  reading the verified tenant; the rate limiter counts the tenant);
-* ``jwt-internal``: the same RPC on the internal API (``/api/v1/...``, bearer token): no ext_authz
-  and no external-service hop — the floor, for context.
+* ``jwt-only``: a bearer token through an edge rendered exactly like ``make run``'s
+  (``local_options``) but without the rate limit filter, on ports of its own, in front of the
+  same running services: token validation only. The baseline;
+* ``jwt+ratelimit``: the same call through ``make run``'s edge: jwt_authn, then the rate limiter
+  counts the token's tenant (one ShouldRateLimit; no ext_authz call: no ``X-API-Key``);
+* ``apikey+ratelimit``: ``X-API-Key`` through ``make run``'s edge: ext_authz verifies the key
+  (in-process cache, one HMAC) and swaps in an internal token, then the rate limiter counts the
+  key and its tenant (one ShouldRateLimit, one Redis script).
 
-Load tool: h2load, same concurrency in every mode, modes interleaved for several rounds (the
-machine is shared and noisy); each figure is the median round; latency percentiles come from
-h2load's per-request log. Every mode is first checked to return the same organization. The key
-gets the highest limits the contract allows so the run measures checks, not refusals; any
-non-2xx answer is counted under "failed".
+The last column is each mode's p50 minus the baseline's: what the checks add. Load tool: h2load,
+the same concurrency in every mode, modes interleaved for several rounds (the machine is shared
+and noisy); each figure is the median round; latency percentiles come from h2load's
+per-request log. Every mode is first checked to return the same organization. The key gets the
+highest limits the contract allows (and the tenant the default 120,000/min) so the run measures
+checks, not refusals; any non-2xx answer is counted under "non-2xx".
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support (run as a script)
@@ -37,13 +40,17 @@ import grpc
 import httpx
 
 from infra.layout import Layout
+from infra.servers.base import port_in_use
+from infra.servers.envoy import Envoy, local_options
+from infra.servers.envoy.options import Endpoint
 from openframe.api.v1 import organizations_pb2 as org_pb
 from openframe.api.v1.organizations_pb2_grpc import OrganizationServiceStub
 from openframe.external.v1 import api_keys_pb2 as key_pb
 from openframe.external.v1.api_keys_pb2_grpc import ApiKeyServiceStub
 from tests.support.identity import Tenants
 
-MODES = ("apikey", "jwt", "jwt-internal")
+MODES = ("jwt-only", "jwt+ratelimit", "apikey+ratelimit")
+BASELINE = "jwt-only"
 MAX_LIMITS = key_pb.RateLimits(per_minute=1_000_000, per_hour=100_000_000, per_day=1_000_000_000)
 
 
@@ -62,7 +69,22 @@ def access_token(layout: Layout) -> str:
     return tenants.service_token(tenants.tenant(f"benchx{os.getpid()}"))
 
 
-async def prepare(layout: Layout, token: str) -> tuple[str, str]:
+def unlimited_edge(shared: Layout, state: Path) -> Envoy:
+    """``make run``'s edge configuration without the rate limit filter, on free ports, in front of
+    the same services (and accepting the same issuer: tokens name the shared edge's URL)."""
+    base = next(b for b in range(39_500, 49_500, 500) if not port_in_use("127.0.0.1", b + 80))
+    private = Layout(state, shared.cache, base)
+    options = replace(
+        local_options(shared),
+        listen=Endpoint("127.0.0.1", private.port("envoy")),
+        admin=Endpoint("127.0.0.1", private.port("envoy_admin")),
+        admin_log=str(private.log("envoy-admin")),
+        rate_limits=None,
+    )
+    return Envoy(private, options)
+
+
+async def prepare(layout: Layout, token: str, edges: dict[str, int]) -> tuple[str, str]:
     """The organization to read and an API key allowed to read it; every mode checked once."""
     metadata = (("authorization", f"Bearer {token}"),)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{layout.port('api')}") as channel:
@@ -83,26 +105,32 @@ async def prepare(layout: Layout, token: str) -> tuple[str, str]:
             ),
             metadata=metadata,
         )
-    edge = f"http://127.0.0.1:{layout.port('envoy')}"
-    async with httpx.AsyncClient(base_url=edge) as http:
+    async with httpx.AsyncClient() as http:
         for mode in MODES:
             path, headers = request_of(mode, org.name, token, created.key)
-            resp = await http.get(path, headers=headers)
+            for _ in range(150):  # the new edge reads the JWKS at start
+                resp = await http.get(f"http://127.0.0.1:{edges[mode]}{path}", headers=headers)
+                if resp.status_code != 401:
+                    break
+                await asyncio.sleep(0.1)
             assert resp.status_code == 200, f"{mode}: {resp.status_code} {resp.text}"
             assert resp.json()["organization"]["name"] == org.name, resp.text
+            limited = "x-ratelimit-limit" in resp.headers
+            assert limited == (mode != BASELINE), f"{mode}: rate-limit headers {resp.headers}"
     return org.name, created.key
 
 
 def request_of(mode: str, org_name: str, token: str, key: str) -> tuple[str, dict[str, str]]:
-    if mode == "apikey":
-        return f"/external-api/v1/{org_name}", {"x-api-key": key}
-    if mode == "jwt":
-        return f"/external-api/v1/{org_name}", {"authorization": f"Bearer {token}"}
-    return f"/api/v1/{org_name}", {"authorization": f"Bearer {token}"}
+    path = f"/external-api/v1/{org_name}"
+    if mode == "apikey+ratelimit":
+        return path, {"x-api-key": key}
+    return path, {"authorization": f"Bearer {token}"}
 
 
-def h2load(url: str, headers: dict[str, str], requests: int, clients: int) -> tuple[str, list[int]]:
+def h2load(url: str, headers: dict[str, str], requests: int, clients: int, rps: int) -> tuple[str, list[int]]:
     extra = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
+    if rps:
+        extra.append(f"--rps={rps}")
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "requests.log"
         out = subprocess.run(
@@ -116,10 +144,10 @@ def h2load(url: str, headers: dict[str, str], requests: int, clients: int) -> tu
     return out.stdout + f"\nnon2xx: {failed}", latencies
 
 
-def run_mode(mode: str, layout: Layout, org: str, token: str, key: str, args: argparse.Namespace) -> Result:
+def run_mode(mode: str, port: int, org: str, token: str, key: str, args: argparse.Namespace) -> Result:
     path, headers = request_of(mode, org, token, key)
     stdout, latencies = h2load(
-        f"http://127.0.0.1:{layout.port('envoy')}{path}", headers, args.requests, args.clients
+        f"http://127.0.0.1:{port}{path}", headers, args.requests, args.clients, args.rps
     )
     summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
     non2xx = int(stdout.rsplit("non2xx: ", 1)[1])
@@ -139,14 +167,28 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5_000)
     parser.add_argument("--clients", type=int, default=8, help="connections, one request in flight each")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--rps", type=int, default=0, help="requests/s per connection (0: as fast as answers come back)"
+    )
     parser.add_argument("--check", action="store_true", help="only check every mode once, no load")
     args = parser.parse_args()
     layout = Layout.from_env()
     token = access_token(layout)
-    org, key = asyncio.run(prepare(layout, token))
-    if args.check:
-        print(f"every mode returns {org}")
-        return
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = unlimited_edge(layout, Path(tmp))
+        bare.start()
+        try:
+            edges = {m: layout.port("envoy") for m in MODES} | {BASELINE: bare.port}
+            org, key = asyncio.run(prepare(layout, token, edges))
+            if args.check:
+                print(f"every mode returns {org}")
+                return
+            measure(args, edges, org, token, key)
+        finally:
+            bare.stop()
+
+
+def measure(args: argparse.Namespace, edges: dict[str, int], org: str, token: str, key: str) -> None:
     version = subprocess.run(
         ["h2load", "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -157,15 +199,15 @@ def main() -> None:
     rounds: dict[str, list[Result]] = {m: [] for m in MODES}
     for _ in range(args.rounds):
         for mode in MODES:
-            rounds[mode].append(run_mode(mode, layout, org, token, key, args))
-    print(f"\n{'mode':<13} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'p50 vs jwt':>11}")
-    base_p50 = statistics.median(r.p50_ms for r in rounds["jwt"])
+            rounds[mode].append(run_mode(mode, edges[mode], org, token, key, args))
+    print(f"\n{'mode':<17} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'p50 vs jwt-only':>16}")
+    base_p50 = statistics.median(r.p50_ms for r in rounds[BASELINE])
     for mode in MODES:
         rs = rounds[mode]
         p50 = statistics.median(r.p50_ms for r in rs)
         rps, p99 = statistics.median(r.rps for r in rs), statistics.median(r.p99_ms for r in rs)
         failed = sum(r.failed for r in rs)
-        print(f"{mode:<13} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f} {failed:>8} {p50 - base_p50:>+10.2f}")
+        print(f"{mode:<17} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f} {failed:>8} {p50 - base_p50:>+15.2f}")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ SERVICES = ["api", "auth", "external", "ratelimit", "stream"]
 #: Worker processes per service (``OPENFRAME_WORKERS``, services/kit/workers.py; SO_REUSEPORT
 #: shares the ports), one per core of a 2-core machine for the CPU-bound ones: auth signs tokens
 #: (RSA), stream decodes and writes events. The api service stays single: on FerretDB it is the
-#: only writer of its collections (docs/api.md). So does ratelimit for now: its policy cache is
-#: per process (5 s), and a policy change must be in force at once where a test or admin sets it.
+#: only writer of its collections (docs/api.md). ratelimit needs no second process: its checks
+#: are decided in memory from leased counters (~2.4k checks/s in one process, bench/ratelimit.py);
+#: it could run several, since policy changes reach every process at once (Redis notices).
 WORKERS = {"auth": 2, "stream": 2}
 
 

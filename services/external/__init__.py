@@ -1,2 +1,2 @@
 """The external service: API keys, the edge's API-key check (ext_authz), the public REST API,
-usage analytics, and (helper G) the integrated-tools registry and tool proxy."""
+usage analytics, and the integrated-tools registry and tool proxy."""

@@ -25,10 +25,11 @@ from openframe.external.v1 import (
     usage_pb2_grpc,
 )
 from services.external.api_keys.material import SecretHasher
-from services.external.api_keys.notices import KeyNotices
 from services.external.api_keys.repository import ApiKeyRepository
+from services.external.api_keys.service import CHANNEL as KEY_CHANNEL
 from services.external.api_keys.service import ApiKeyService
 from services.external.api_keys.servicer import ApiKeyServicer
+from services.external.authz.limits import KeyLimiter, RemotePolicies
 from services.external.authz.server import METHOD as CHECK_METHOD
 from services.external.authz.server import AuthorizationServicer
 from services.external.authz.verifier import KeyVerifier
@@ -47,6 +48,8 @@ from services.external.usage.servicer import UsageServicer
 from services.kit import mongo
 from services.kit.internal import InternalTokens, channel_to
 from services.kit.lifecycle import Lifecycle
+from services.kit.notices import ChangeNotices
+from services.kit.ratelimit import start_checker
 from services.kit.server import ServiceBinding, start_server
 
 #: Called by Envoy, which has no identity of ours: the edge's own APIs. Reachable inside the
@@ -72,10 +75,10 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     master = settings.master_key.get_secret_value() if settings.master_key else None
     hasher = SecretHasher.from_master_key(master)
 
-    # ---- API keys, ext_authz, public API, usage (helper E) ---------------------------------
+    # API keys, the edge's check (ext_authz), the public API and usage analytics.
     keys = ApiKeyRepository(db)
     await keys.init()
-    notices = KeyNotices(redis, subscriber)
+    notices = ChangeNotices(KEY_CHANNEL, redis, subscriber)
     verifier = KeyVerifier(
         keys,
         hasher,
@@ -88,6 +91,9 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     api, stream = channel_to(settings, "api"), channel_to(settings, "stream")
     lifecycle.on_shutdown("channel-api", api.close)
     lifecycle.on_shutdown("channel-stream", stream.close)
+    ratelimit = channel_to(settings, "ratelimit")
+    lifecycle.on_shutdown("channel-ratelimit", ratelimit.close)
+    checker, _ = start_checker(settings, RemotePolicies(ratelimit, tokens), lifecycle)
     forward = Forwarder(tokens)
     counters = UsageCounters(redis)
     bindings = [
@@ -131,7 +137,7 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
             external_auth_pb2,
             "Authorization",
             external_auth_pb2_grpc.add_AuthorizationServicer_to_server,
-            AuthorizationServicer(verifier, tokens),
+            AuthorizationServicer(verifier, tokens, KeyLimiter(checker)),
         ),
         binding(
             als_pb2,
@@ -140,14 +146,10 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
             AccessLogReceiver(counters),
         ),
     ]
-    public_methods: set[str] = set(EDGE_METHODS)
-
-    # ---- Integrated tools and the tool proxy (helper G) ------------------------------------
-    # The registry (gRPC/REST), the tool proxy's HTTP app on ``tools_http_port`` (the edge's
-    # ``/tools/`` prefix) and the background health probes (docs/tools.md).
+    # Integrated tools: the registry (gRPC/REST), the tool proxy's HTTP app on
+    # ``tools_http_port`` (the edge's ``/tools/`` prefix) and the health probes (docs/tools.md).
     tools = await start_tools(settings, lifecycle, db)
     bindings += tools.bindings
-    # ---- end of helper G's section -----------------------------------------------------------
 
-    _, port = await start_server(settings, bindings, lifecycle, public_methods=public_methods)
+    _, port = await start_server(settings, bindings, lifecycle, edge_methods=EDGE_METHODS)
     return port

@@ -6,9 +6,13 @@ from pydantic import Field
 
 from services.external.tools.settings import ToolSettings
 from services.kit.config import local_port
+from services.kit.ratelimit.settings import LimitSettings
 
 
-class ExternalSettings(ToolSettings):  # ToolSettings: integrated tools and the proxy (OPENFRAME_TOOLS_*)
+class ExternalSettings(ToolSettings, LimitSettings):
+    """``ToolSettings``: integrated tools and the proxy (``OPENFRAME_TOOLS_*``); ``LimitSettings``:
+    the rate limits the API-key check applies (the same variables as the rate-limit service's)."""
+
     service_name: str = "external"
     grpc_port: int = local_port("external")
     #: How long the edge's check trusts a cached key record (revocation notices usually beat it;

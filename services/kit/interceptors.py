@@ -32,7 +32,13 @@ PUBLIC_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 class RequestInterceptor(grpc.aio.ServerInterceptor):
     """``public_methods``: full method names (``/pkg.Service/Method``) that run without an
     identity (e.g. self-service sign-up); they still get request ids, validation, error mapping
-    and the access log, and ``current_identity()`` raises UNAUTHENTICATED inside them."""
+    and the access log, and ``current_identity()`` raises UNAUTHENTICATED inside them.
+
+    ``edge_methods``: what Envoy itself calls for every request it serves (ext_authz, the rate
+    limit check): served as registered, without the wrapper. They run on the edge's hot path,
+    answer their own errors, and the edge logs the request they belong to; a wrapper and an
+    access-log line each would cost more than the check itself.
+    """
 
     def __init__(
         self,
@@ -41,8 +47,10 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         access_log: bool = True,
         public_methods: Collection[str] = (),
         confined_scopes: Mapping[str, Collection[str]] | None = None,
+        edge_methods: Collection[str] = (),
     ) -> None:
         self.authenticator = authenticator
+        self.edge_methods = frozenset(edge_methods)
         self.access_log = access_log
         self.public_methods = frozenset(public_methods)
         #: scope -> the only methods a caller holding it may call (an agent's token reaches the
@@ -65,7 +73,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
     ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(details)
         method: str = details.method
-        if handler is None or method.startswith(PUBLIC_PREFIXES):
+        if handler is None or method.startswith(PUBLIC_PREFIXES) or method in self.edge_methods:
             return handler
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(

@@ -49,11 +49,13 @@ async def start_server(
     authenticator: Authenticator | None = None,
     public_methods: Collection[str] = (),
     confined_scopes: Mapping[str, Collection[str]] | None = None,
+    edge_methods: Collection[str] = (),
 ) -> tuple[grpc.aio.Server, int]:
     """Start serving; returns the server and the bound port (useful when grpc_port is 0).
 
     ``public_methods``: full method names (``/pkg.Service/Method``) callable without identity.
     ``confined_scopes``: scope -> the only full method names a token holding it may call.
+    ``edge_methods``: what Envoy calls per request (ext_authz, rate limit): no per-call wrapper.
     """
     server = grpc.aio.server(
         interceptors=[
@@ -62,6 +64,7 @@ async def start_server(
                 access_log=settings.access_log,
                 public_methods=public_methods,
                 confined_scopes=confined_scopes,
+                edge_methods=edge_methods,
             )
         ],
         options=[

@@ -1,4 +1,4 @@
-"""Wiring of the rate-limit service: stores -> counters and policies -> checker -> servicers."""
+"""Wiring of the rate-limit service: stores -> policies -> the kit's checker -> servicers."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from openframe.ratelimit.v1 import rate_limit_policies_pb2 as policies_pb2
 from openframe.ratelimit.v1 import rate_limit_policies_pb2_grpc as policies_pb2_grpc
 from services.kit import mongo
 from services.kit.lifecycle import Lifecycle
+from services.kit.ratelimit import defaults_of, start_checker
+from services.kit.ratelimit.checker import Checker
+from services.kit.ratelimit.counters import FailoverCounters
 from services.kit.server import ServiceBinding, start_server
-from services.ratelimit.checker import Checker
-from services.ratelimit.counters import FailoverCounters, LocalCounters, RedisCounters
-from services.ratelimit.limits import Defaults, Limits
-from services.ratelimit.policies import PolicyCache, PolicyRepository
+from services.ratelimit.policies import PolicyRepository
 from services.ratelimit.rls import METHOD, RateLimitServicer
 from services.ratelimit.servicer import RateLimitPolicyServicer
 from services.ratelimit.settings import RateLimitSettings
@@ -28,7 +28,12 @@ class RateLimitApp:
 
     port: int
     checker: Checker
-    counters: FailoverCounters
+
+    @property
+    def counters(self) -> FailoverCounters:
+        counters = self.checker.counters
+        assert isinstance(counters, FailoverCounters)
+        return counters
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
@@ -37,26 +42,14 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
-def defaults_of(settings: RateLimitSettings) -> Defaults:
-    return Defaults(
-        tenant=Limits(settings.tenant_per_minute, settings.tenant_per_hour, settings.tenant_per_day),
-        api_key=Limits(settings.api_key_per_minute, settings.api_key_per_hour, settings.api_key_per_day),
-    )
-
-
 async def build(settings: RateLimitSettings, lifecycle: Lifecycle) -> RateLimitApp:
     db = mongo.connect(settings, lifecycle)
     repository = PolicyRepository(db)
     indexes = asyncio.create_task(repository.init_in_background())
     lifecycle.on_shutdown("indexes", lambda: _cancel(indexes))
-    cache = PolicyCache(repository, settings.policy_cache_seconds)
-    shared = RedisCounters.connect(settings.redis_url, settings.redis_timeout_seconds)
-    lifecycle.on_shutdown("redis", shared.close)
-    counters = FailoverCounters(shared, LocalCounters(), retry_s=settings.redis_retry_seconds)
-    defaults = defaults_of(settings)
-    checker = Checker(cache, counters, defaults)
+    checker, notices = start_checker(settings, repository, lifecycle)
     rls = RateLimitServicer(checker, settings.domain)
-    admin = RateLimitPolicyServicer(repository, cache, defaults)
+    admin = RateLimitPolicyServicer(repository, checker.policies, notices, defaults_of(settings))
     bindings = [
         ServiceBinding(
             rls_pb2.DESCRIPTOR.services_by_name["RateLimitService"].full_name,
@@ -67,5 +60,5 @@ async def build(settings: RateLimitSettings, lifecycle: Lifecycle) -> RateLimitA
             lambda server: policies_pb2_grpc.add_RateLimitPolicyServiceServicer_to_server(admin, server),
         ),
     ]
-    _, port = await start_server(settings, bindings, lifecycle, public_methods=(METHOD,))
-    return RateLimitApp(port, checker, counters)
+    _, port = await start_server(settings, bindings, lifecycle, edge_methods=(METHOD,))
+    return RateLimitApp(port, checker)

@@ -1,18 +1,10 @@
-"""Tenants' rate-limit policies: MongoDB ``rate_limits`` (one document per tenant), read through a
-short in-process cache, because every checked request needs its tenant's policy.
-
-The cache never makes a check wait on MongoDB once a tenant is known: an expired entry is
-served while one refresh runs in the background. A tenant not cached yet waits for one read
-(shared by concurrent checks). If MongoDB fails, the last known policy stays in use, or the
-defaults for a tenant never read (fail open: the defaults still limit).
-"""
+"""Tenants' rate-limit policies in MongoDB ``rate_limits`` (one document per tenant). Checks read
+them through the kit's ``PolicyCache`` (services/kit/ratelimit/policies.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,23 +15,13 @@ from pymongo.errors import PyMongoError
 from services.kit.errors import EtagMismatch
 from services.kit.logging import get_logger
 from services.kit.mongo import Document, ensure_indexes
-from services.ratelimit.limits import Limits
+from services.kit.ratelimit.limits import Limits
+from services.kit.ratelimit.policies import Policy
 
 log = get_logger(__name__)
 
 RESOURCE_NAME = "rateLimitPolicy"
 INDEXES = [IndexModel([("tenant_id", ASCENDING)], unique=True, name="tenant")]
-
-
-@dataclass(frozen=True)
-class Policy:
-    """What a tenant set (zeros: the defaults apply). ``etag`` is empty until the first write."""
-
-    tenant_id: str
-    tenant: Limits = field(default_factory=Limits)
-    api_key: Limits = field(default_factory=Limits)
-    update_time: datetime | None = None
-    etag: str = ""
 
 
 def _now() -> datetime:
@@ -107,81 +89,3 @@ class PolicyRepository:
         if doc is None:
             raise EtagMismatch(RESOURCE_NAME)
         return _from_doc(tenant_id, doc)
-
-
-@dataclass
-class _Entry:
-    policy: Policy
-    fresh_until: float
-    refreshing: bool = False
-
-
-class PolicyCache:
-    """Per-process cache of policies, ``ttl_s`` fresh, then served stale while refreshed."""
-
-    def __init__(
-        self,
-        repository: PolicyRepository,
-        ttl_s: float,
-        *,
-        read_timeout_s: float = 0.25,
-        max_entries: int = 50_000,
-    ) -> None:
-        self.repository = repository
-        self.ttl_s = ttl_s
-        self.read_timeout_s = read_timeout_s
-        self.max_entries = max_entries
-        self._entries: dict[str, _Entry] = {}
-        self._loading: dict[str, asyncio.Future[Policy]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def get(self, tenant_id: str) -> Policy:
-        entry = self._entries.get(tenant_id)
-        if entry is not None:
-            if entry.fresh_until < time.monotonic() and not entry.refreshing:
-                entry.refreshing = True
-                task = asyncio.create_task(self._refresh(tenant_id))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            return entry.policy
-        loading = self._loading.get(tenant_id)
-        if loading is not None:
-            return await asyncio.shield(loading)
-        future: asyncio.Future[Policy] = asyncio.get_running_loop().create_future()
-        self._loading[tenant_id] = future
-        try:
-            policy = await self._read(tenant_id)
-        except BaseException as exc:  # never leave concurrent waiters hanging
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody waits
-            raise
-        finally:
-            del self._loading[tenant_id]
-        future.set_result(policy)
-        return policy
-
-    def put(self, policy: Policy) -> None:
-        """After a write through this process: the new policy applies at once here."""
-        self._store(policy)
-
-    async def _refresh(self, tenant_id: str) -> None:
-        await self._read(tenant_id)
-
-    async def _read(self, tenant_id: str) -> Policy:
-        try:
-            policy = await asyncio.wait_for(self.repository.get(tenant_id), self.read_timeout_s)
-        except (PyMongoError, TimeoutError) as exc:
-            known = self._entries.get(tenant_id)
-            policy = known.policy if known else Policy(tenant_id)
-            log.warning(
-                "policy read failed: using the last known or the defaults",
-                tenant_id=tenant_id,
-                error=repr(exc),
-            )
-        self._store(policy)
-        return policy
-
-    def _store(self, policy: Policy) -> None:
-        if len(self._entries) >= self.max_entries and policy.tenant_id not in self._entries:
-            self._entries.clear()  # rare (tens of thousands of active tenants per process): start over
-        self._entries[policy.tenant_id] = _Entry(policy, time.monotonic() + self.ttl_s)

@@ -18,8 +18,8 @@ from envoy.config.core.v3 import base_pb2
 from envoy.service.ratelimit.v3 import rls_pb2, rls_pb2_grpc
 
 from services.kit.logging import get_logger
-from services.ratelimit.checker import Checker, Decision
-from services.ratelimit.limits import Window
+from services.kit.ratelimit.checker import Checker, Decision
+from services.kit.ratelimit.limits import Window
 
 log = get_logger(__name__)
 

@@ -15,8 +15,10 @@ from openframe.ratelimit.v1 import rate_limit_policies_pb2_grpc as pb_grpc
 from services.kit.errors import InvalidArgument, Unavailable
 from services.kit.identity import current_identity
 from services.kit.logging import get_logger
-from services.ratelimit.limits import Defaults, Limits
-from services.ratelimit.policies import RESOURCE_NAME, Policy, PolicyCache, PolicyRepository
+from services.kit.notices import ChangeNotices
+from services.kit.ratelimit.limits import Defaults, Limits
+from services.kit.ratelimit.policies import Policy, PolicyCache
+from services.ratelimit.policies import RESOURCE_NAME, PolicyRepository
 
 log = get_logger(__name__)
 
@@ -25,9 +27,12 @@ MASKABLE = ("tenant_limits", "api_key_limits")
 
 
 class RateLimitPolicyServicer(pb_grpc.RateLimitPolicyServiceServicer):
-    def __init__(self, repository: PolicyRepository, cache: PolicyCache, defaults: Defaults) -> None:
+    def __init__(
+        self, repository: PolicyRepository, cache: PolicyCache, notices: ChangeNotices, defaults: Defaults
+    ) -> None:
         self.repository = repository
         self.cache = cache
+        self.notices = notices
         self.defaults = defaults
 
     async def GetRateLimitPolicy(
@@ -53,7 +58,8 @@ class RateLimitPolicyServicer(pb_grpc.RateLimitPolicyServiceServicer):
         changes = {path: _limits(getattr(given, path)) for path in paths}
         with _store_errors():
             policy = await self.repository.update(tenant, changes, given.etag)
-        self.cache.put(policy)  # this process applies it at once; others within the cache TTL
+        self.cache.put(policy)  # this process applies it at once,
+        await self.notices.changed(tenant)  # every other checker (and this one's workers) too
         log.info(
             "rate limit policy updated",
             tenant_id=tenant,

@@ -431,7 +431,8 @@ def test_every_service_has_grpc_rest_routes_and_an_http2_cluster() -> None:
         prefixes = {r["match"].get("prefix") for r in mine}
         assert set(service.grpc_prefixes()) | {service.rest_prefix} <= prefixes
         reads = [r for r in mine if "safe_regex" in r["match"]]
-        assert len(reads) == 1 and reads[0]["route"]["retry_policy"]["num_retries"] == 2
+        forms = 2 if service.access == "jwt_optional" else 1  # the public API: with a key, without
+        assert len(reads) == forms and all(r["route"]["retry_policy"]["num_retries"] == 2 for r in reads)
         assert all("retry_policy" not in r["route"] for r in mine if r not in reads), (
             "writes are never retried"
         )
@@ -556,8 +557,12 @@ def test_oidc_endpoints_and_the_jwks_are_public(anonymous: httpx.Client, jwks: t
 def test_external_api_takes_a_token_when_one_is_sent(
     anonymous: httpx.Client, acme_token: str, envoy: Envoy
 ) -> None:
-    """The public API is for API keys (issue #6); a token there is still checked."""
-    assert anonymous.get("/external-api/v1/apiKeys").status_code == 503  # on to the (absent) service
+    """The public API takes API keys or tokens; a token there is still checked, and neither is
+    jwt_authn's 401. (No external service here: a key's check cannot be reached, so it fails
+    closed with 503; a token goes on to the absent service, 503 too.)"""
+    missing = anonymous.get("/external-api/v1/apiKeys")
+    assert missing.status_code == 401 and missing.json() == {"code": 16, "message": "Jwt is missing"}
+    assert anonymous.get("/external-api/v1/apiKeys", headers={"x-api-key": "ak_x.sk_y"}).status_code == 503
     assert anonymous.get("/external-api/v1/apiKeys", headers=bearer(acme_token)).status_code == 503
     forged = tokens.tampered(acme_token, tid="beta")
     assert anonymous.get("/external-api/v1/apiKeys", headers=bearer(forged)).status_code == 401

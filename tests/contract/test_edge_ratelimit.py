@@ -216,3 +216,43 @@ async def test_api_keys_have_their_own_budget_at_the_edge(
     assert refused.headers["retry-after"] == refused.headers["x-ratelimit-reset"]
     assert with_second.status_code != 429
     assert with_second.headers["x-ratelimit-remaining"] == "2"
+
+
+async def test_api_key_limits_are_counted_by_the_key_check_per_tenant(
+    tenants: Tenants,
+    policies: RateLimitPolicyServiceStub,
+    infra_up: Layout,
+    edge_url: str,
+    edge_grpc_target: str,
+) -> None:
+    """API-key requests are counted by ext_authz (one check per request): tenant A's keys
+    at 2/min are refused with the usual 429 and headers, while tenant B's key (the default 100/min)
+    at the same time is untouched; a gRPC caller gets RESOURCE_EXHAUSTED, as from the filter."""
+    from openframe.external.v1 import public_api_pb2
+    from openframe.external.v1.public_api_pb2_grpc import PublicOrganizationServiceStub
+
+    a, b = tenants.fresh(), tenants.fresh()
+    key_a, key_b = await create_api_key(infra_up, a.id, "a"), await create_api_key(infra_up, b.id, "b")
+    request = pb.UpdateRateLimitPolicyRequest(
+        rate_limit_policy=pb.RateLimitPolicy(api_key_limits=pb.WindowLimits(per_minute=2)),
+        update_mask=FieldMask(paths=["api_key_limits"]),
+    )
+    await policies.UpdateRateLimitPolicy(request, metadata=as_caller(infra_up, a.id))
+    wait_for_a_fresh_minute(10)
+    path = "/external-api/v1/organizations"
+    async with httpx.AsyncClient(base_url=edge_url, timeout=20) as client:
+        with_a = [await client.get(path, headers={"x-api-key": key_a}) for _ in range(4)]
+        with_b = [await client.get(path, headers={"x-api-key": key_b}) for _ in range(3)]
+    assert [r.status_code for r in with_a] == [200, 200, 429, 429], [r.text[:80] for r in with_a]
+    assert with_a[2].json() == {"code": 8, "message": "rate limit exceeded"}
+    assert with_a[2].headers["x-ratelimit-remaining"] == "0"
+    assert int(with_a[2].headers["retry-after"]) >= 1
+    assert [r.status_code for r in with_b] == [200, 200, 200]
+    assert [r.headers["x-ratelimit-remaining"] for r in with_b] == ["99", "98", "97"]
+    assert with_b[0].headers["x-ratelimit-limit"].startswith("100, ")
+    async with grpc.aio.insecure_channel(edge_grpc_target) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await PublicOrganizationServiceStub(channel).ListOrganizations(
+                public_api_pb2.ListOrganizationsRequest(), metadata=(("x-api-key", key_a),)
+            )
+    assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED

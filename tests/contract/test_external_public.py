@@ -134,8 +134,25 @@ def test_ext_authz_is_switched_on_for_the_public_api_routes_only() -> None:
         entry = route.get("typed_per_filter_config", {}).get("envoy.filters.http.ext_authz")
         if entry is not None and not entry.get("disabled", False):
             on.add(route["name"])
-    assert "rest:external" in on and "grpc:external" in on and "grpc:external:read" in on
-    assert all("external" in name for name in on), on
+    assert {"rest:external:api-key", "grpc:external:api-key", "grpc:external:read:api-key"} <= on
+    assert all(name.endswith(":api-key") and "external" in name for name in on), on
+
+
+def test_public_api_routes_split_by_credential() -> None:
+    """With ``X-API-Key``: ext_authz on, a token optional. Without: a token required, no ext_authz
+    call (the rate limiter reads the verified token), so bearer callers pay for no key check."""
+    routes = {r["name"]: r for r in _hcm(_rendered())["route_config"]["virtual_hosts"][0]["routes"]}
+    names = list(routes)
+    for name in ("rest:external", "grpc:external", "grpc:external:read", "http:external_http:pattern"):
+        keyed, plain = routes[f"{name}:api-key"], routes[name]
+        assert names.index(f"{name}:api-key") < names.index(name)  # the narrower match first
+        assert {"name": "x-api-key", "present_match": True} in keyed["match"]["headers"]
+        assert "x-api-key" not in str(plain["match"])
+        per_route = plain.get("typed_per_filter_config", {})
+        assert "envoy.filters.http.ext_authz" not in per_route  # the filter's default: disabled
+        assert "envoy.filters.http.jwt_authn" not in per_route  # the default rule: token required
+        jwt = keyed["typed_per_filter_config"]["envoy.filters.http.jwt_authn"]
+        assert jwt["requirement_name"]  # optional: the key authenticates
 
 
 def test_usage_is_streamed_for_api_key_requests_only() -> None:

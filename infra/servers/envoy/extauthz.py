@@ -3,10 +3,14 @@ access log stream usage analytics are counted from (issue #6; docs/external-api.
 
 * ``envoy.filters.http.ext_authz`` (gRPC, ``envoy.service.auth.v3``), after jwt_authn + rbac and
   before the rate limiter. **Off by default** (``disabled``) and switched on per route for the
-  routes whose access is ``jwt_optional`` (the public API, services.py), so no other route pays
-  for the call. The check (services/external/authz/server.py) accepts an ``X-API-Key`` or a
-  bearer token jwt_authn already verified (it reads jwt_authn's metadata, sent along via
-  ``metadata_context_namespaces``), answers 401/403 itself, and on success replaces the
+  public API's routes (access ``jwt_optional``, services.py) that carry an ``X-API-Key``
+  header (``routes._by_credential``), so no other request pays for the call, bearer-token calls
+  of the public API included. The check (services/external/authz/server.py) accepts an
+  ``X-API-Key`` (an empty one counts as none: then a bearer token jwt_authn already verified,
+  read from jwt_authn's metadata sent along via ``metadata_context_namespaces``), answers
+  401/403 itself, counts the request against the key's and its tenant's rate limits (429 when
+  over: the rate limit filter is off on these routes, so a key's request costs one call), and
+  on success replaces the
   upstream ``authorization`` with an internal token of the key's identity and sets dynamic
   metadata ``tenant_id`` / ``api_key_id`` in this filter's namespace (the rate limiter's
   descriptors read them). Only ``x-api-key`` is sent to the check. If the check cannot be
@@ -20,8 +24,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.servers.envoy.filters import typed
+from infra.servers.envoy.filters import disabled, typed
 from infra.servers.envoy.options import EdgeOptions
+from infra.servers.envoy.ratelimit import FILTER as RATE_LIMIT_FILTER
 from infra.servers.envoy.services import Access
 
 Json = dict[str, Any]
@@ -59,16 +64,25 @@ def ext_authz() -> Json:
     }
 
 
+def key_present() -> Json:
+    """Route match on the header: the public API's routes for API keys (routes.py)."""
+    return {"name": API_KEY_HEADER, "present_match": True}
+
+
 def http_filters(options: EdgeOptions) -> list[Json]:
     return [ext_authz()] if enabled(options) else []
 
 
 def route_config(access: Access, options: EdgeOptions) -> Json:
-    """Per-route entry that switches the check on for the public API's routes."""
+    """Per-route entries of the public API's API-key routes: the check on, and the rate limit
+    filter off, because the check counts the key's requests itself (one call per request)."""
     if access != "jwt_optional" or not enabled(options):
         return {}
     per_route = typed("envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute", check_settings={})
-    return {EXT_AUTHZ: typed("envoy.config.route.v3.FilterConfig", config=per_route)}
+    entries = {EXT_AUTHZ: typed("envoy.config.route.v3.FilterConfig", config=per_route)}
+    if options.rate_limits is not None:
+        entries[RATE_LIMIT_FILTER] = disabled()
+    return entries
 
 
 def access_logs(options: EdgeOptions) -> list[Json]:

@@ -1,19 +1,15 @@
 """Rate limits at the edge: Envoy's global rate limit filter asking our rate-limit service.
 
 ``envoy.filters.http.ratelimit`` (after jwt_authn, RBAC and ext_authz, so it sees who is
-calling) builds descriptors from the verified identity and the route, sends them all in one
-``ShouldRateLimit`` call to ``services/ratelimit`` (``envoy.service.ratelimit.v3``), and answers
-429 when any of them is over its limit. See docs/rate-limits.md.
+calling) sends one ``ShouldRateLimit`` call per request to ``services/ratelimit``
+(``envoy.service.ratelimit.v3``) with the tenant of the verified token: ``tenant_id`` =
+``jwt_payload.tid`` from jwt_authn's metadata, followed by ``destination_cluster`` (the route
+group), and answers 429 when it is over its limit. See docs/rate-limits.md.
 
-Descriptors, from the filter-level ``rate_limits`` (so no route needs its own):
-
-1. the tenant of a verified token: ``tenant_id`` = ``jwt_payload.tid`` in jwt_authn's metadata;
-2. the tenant of an accepted API key: ``tenant_id`` from ext_authz's metadata;
-3. the API key: ``tenant_id`` + ``api_key_id`` (+ ``api_key_limits`` when ext_authz passes the
-   key's own limits, ``"<per minute>/<per hour>/<per day>"``) from ext_authz's metadata;
-
-each followed by ``destination_cluster`` (the route group). A descriptor whose metadata is
-missing is not sent, so a request without a token or a key (public routes) costs no call.
+API-key requests are not counted here: the public API's API-key routes switch this filter off,
+because their check (ext_authz, extauthz.py) counts the key and its tenant in the same call that
+verifies the key, with the same counters (services/kit/ratelimit). A request without a token
+generates no descriptor and costs no call.
 
 Headers: ``X-RateLimit-Limit/-Remaining/-Reset`` (``DRAFT_VERSION_03``, from the descriptor
 status with the fewest requests left) on every checked response; the 429 also carries
@@ -34,21 +30,15 @@ Json = dict[str, Any]
 
 FILTER = "envoy.filters.http.ratelimit"
 JWT_METADATA = "envoy.filters.http.jwt_authn"
-#: Where E's ext_authz puts the identity of an accepted API key (dynamic metadata).
-EXT_AUTHZ_METADATA = "envoy.filters.http.ext_authz"
 TENANT_ENTRY = "tenant_id"
-API_KEY_ENTRY = "api_key_id"
-KEY_LIMITS_ENTRY = "api_key_limits"
 
 
-def _from_metadata(entry: str, namespace: str, *path: str, optional: bool = False) -> Json:
+def _from_metadata(entry: str, namespace: str, *path: str) -> Json:
     action: Json = {
         "descriptor_key": entry,
         "metadata_key": {"key": namespace, "path": [{"key": p} for p in path]},
         "source": "DYNAMIC",
     }
-    if optional:  # leave the entry out, keep the descriptor
-        action["skip_if_absent"] = True
     return {"metadata": action}
 
 
@@ -57,19 +47,8 @@ def _route_group() -> Json:
 
 
 def descriptors() -> list[Json]:
-    """The filter-level ``rate_limits``: one descriptor per subject (see the module's doc)."""
-    return [
-        {"actions": [_from_metadata(TENANT_ENTRY, JWT_METADATA, "jwt_payload", "tid"), _route_group()]},
-        {"actions": [_from_metadata(TENANT_ENTRY, EXT_AUTHZ_METADATA, "tenant_id"), _route_group()]},
-        {
-            "actions": [
-                _from_metadata(TENANT_ENTRY, EXT_AUTHZ_METADATA, "tenant_id"),
-                _from_metadata(API_KEY_ENTRY, EXT_AUTHZ_METADATA, "api_key_id"),
-                _from_metadata(KEY_LIMITS_ENTRY, EXT_AUTHZ_METADATA, "rate_limits", optional=True),
-                _route_group(),
-            ]
-        },
-    ]
+    """The filter-level ``rate_limits``: the token's tenant (see the module's doc)."""
+    return [{"actions": [_from_metadata(TENANT_ENTRY, JWT_METADATA, "jwt_payload", "tid"), _route_group()]}]
 
 
 def rate_limit_filter(limits: RateLimits) -> Json:

@@ -45,17 +45,37 @@ def public(options: EdgeOptions) -> Json:
     return {**off, **unauthenticated(options)}
 
 
-def protected(service: EdgeService, options: EdgeOptions) -> Json:
+def protected(access: Access, options: EdgeOptions) -> Json:
     """Per-filter config of a service's gRPC and REST routes (``EdgeService.access``)."""
     chain = [f["name"] for f in filters.auth_and_limits(options)]
-    return {
-        **auth.route_config(service.access, options, chain),
-        **extauthz.route_config(service.access, options),
-    }
+    return {**auth.route_config(access, options, chain), **extauthz.route_config(access, options)}
 
 
 def _with_filters(route: Json, per_filter: Json) -> Json:
     return {**route, "typed_per_filter_config": per_filter} if per_filter else route
+
+
+def _by_credential(route: Json, access: Access, options: EdgeOptions, *, plain: bool = False) -> list[Json]:
+    """``route`` with the per-filter config of ``access`` (``plain``: not transcoded).
+
+    The public API (``jwt_optional``) becomes two routes, by the credential sent: with an
+    ``X-API-Key`` header, ext_authz checks the key (a token sent too must still be valid); without
+    one, a bearer token is required and ext_authz is not called at all, because the rate limiter
+    reads the verified token's tenant itself. A token caller pays for no check it does not need.
+    """
+    per_filter = _plain_http if plain else protected
+    if access != "jwt_optional" or not extauthz.enabled(options):
+        return [_with_filters(route, per_filter(access, options))]
+    match = route["match"]
+    with_key = {
+        **route,
+        "name": f"{route['name']}:api-key",
+        "match": {**match, "headers": [*match.get("headers", []), extauthz.key_present()]},
+    }
+    return [
+        _with_filters(with_key, per_filter("jwt_optional", options)),
+        _with_filters(route, per_filter("jwt", options)),
+    ]
 
 
 def _file(name: str, path: str, content_type: str, options: EdgeOptions, cache: str) -> Json:
@@ -205,28 +225,22 @@ def _grpc_action(service: EdgeService, *, read: bool) -> Json:
 
 def grpc_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
     """Read-only RPCs (retried), then everything else in the service's packages (never retried)."""
-    per_filter = protected(service, options)
-    routes = [
-        _with_filters(
-            {
-                "name": f"grpc:{service.name}:read",
-                "match": {"safe_regex": {"regex": service.idempotent_regex()}},
-                "route": _grpc_action(service, read=True),
-            },
-            per_filter,
-        )
-    ]
-    routes += [
-        _with_filters(
-            {
-                "name": f"grpc:{service.name}",
-                "match": {"prefix": p},
-                "route": _grpc_action(service, read=False),
-            },
-            per_filter,
-        )
-        for p in service.grpc_prefixes()
-    ]
+    routes = _by_credential(
+        {
+            "name": f"grpc:{service.name}:read",
+            "match": {"safe_regex": {"regex": service.idempotent_regex()}},
+            "route": _grpc_action(service, read=True),
+        },
+        service.access,
+        options,
+    )
+    for prefix in service.grpc_prefixes():
+        route = {
+            "name": f"grpc:{service.name}",
+            "match": {"prefix": prefix},
+            "route": _grpc_action(service, read=False),
+        }
+        routes += _by_credential(route, service.access, options)
     return routes
 
 
@@ -261,16 +275,14 @@ def public_rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]
     ]
 
 
-def rest_route(service: EdgeService, options: EdgeOptions) -> Json:
+def rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
     """The REST prefix: matched before transcoding (CORS, auth), then rerouted on the gRPC path."""
-    return _with_filters(
-        {
-            "name": f"rest:{service.name}",
-            "match": {"prefix": service.rest_prefix},
-            "route": _action(service.name, service),
-        },
-        protected(service, options),
-    )
+    route = {
+        "name": f"rest:{service.name}",
+        "match": {"prefix": service.rest_prefix},
+        "route": _action(service.name, service),
+    }
+    return _by_credential(route, service.access, options)
 
 
 def _plain_http(access: Access, options: EdgeOptions) -> Json:
@@ -288,15 +300,15 @@ def http_pattern_routes(service: EdgeService, options: EdgeOptions) -> list[Json
     cluster = service.http_cluster
     if cluster is None:
         return []
-    return [
-        {
+    routes: list[Json] = []
+    for pattern in service.http_patterns:
+        route = {
             "name": f"http:{cluster.name}:pattern",
             "match": {"safe_regex": {"regex": pattern}},
             "route": _action(cluster.name, service),
-            "typed_per_filter_config": _plain_http(service.access, options),
         }
-        for pattern in service.http_patterns
-    ]
+        routes += _by_credential(route, service.access, options, plain=True)
+    return routes
 
 
 def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
@@ -340,7 +352,8 @@ def route_config(options: EdgeOptions, services: tuple[EdgeService, ...] = SERVI
     # /auth/v1/ (transcoded) must win over /auth/ (OIDC).
     for service in services:
         routes += http_pattern_routes(service, options)
-    routes += [rest_route(s, options) for s in services]
+    for service in services:
+        routes += rest_routes(service, options)
     for service in services:
         routes += http_routes(service, options)
     return {

@@ -1,7 +1,7 @@
 """API key rules: tenant scoping, secret shown once, etags, revocation, expiry, pagination.
 
 Every change that can make a key stop working (revoke, regenerate, scope or expiry changes,
-delete) is announced on Redis (:class:`~services.external.api_keys.notices.KeyNotices`) so every
+delete) is announced on Redis (``CHANNEL``, :class:`~services.kit.notices.ChangeNotices`) so every
 edge checker drops its cached verdict at once instead of waiting for the cache TTL.
 """
 
@@ -14,11 +14,14 @@ from typing import Any
 from services.external.api_keys import material
 from services.external.api_keys.material import SecretHasher
 from services.external.api_keys.model import KNOWN_SCOPES, MUTABLE_FIELDS, ApiKey, Limits, Status
-from services.external.api_keys.notices import KeyNotices
 from services.external.api_keys.repository import ApiKeyRepository, now
 from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
 from services.kit.identity import Identity
+from services.kit.notices import ChangeNotices
 from services.kit.pagination import decode_token, encode_token, page_size
+
+#: Redis channel of key changes (the key id).
+CHANNEL = "openframe:external:api-key-changed"
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class Issued:
 
 
 class ApiKeyService:
-    def __init__(self, repo: ApiKeyRepository, hasher: SecretHasher, notices: KeyNotices) -> None:
+    def __init__(self, repo: ApiKeyRepository, hasher: SecretHasher, notices: ChangeNotices) -> None:
         self.repo = repo
         self.hasher = hasher
         self.notices = notices

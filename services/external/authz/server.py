@@ -3,14 +3,18 @@
 Per request on the public API routes (docs/external-api.md):
 
 * ``X-API-Key`` present: the key must be valid (401 otherwise: malformed, unknown, revoked,
-  expired) and hold the scope the route needs (403 otherwise). Then the request goes on with
+  expired) and hold the scope the route needs (403 otherwise). The request is then counted
+  against the key's and its tenant's rate limits (``limits.py``; 429 with ``Retry-After`` when
+  over, and the ``X-RateLimit-*`` headers either way). Then the request goes on with
   ``authorization`` replaced by an internal token of the key's identity (kind ``api_key``,
   subject = key id, the key's tenant, roles and scopes), so the services see an ordinary
   caller, and the key itself removed. Dynamic metadata ``tenant_id`` and ``api_key_id`` (namespace
   ``envoy.filters.http.ext_authz``) feed the rate limiter's descriptors and the usage log, and
   ``rate_limits`` (``"<min>/<hour>/<day>"``, 0 = default) the key's own limits, when it has any.
 * no key but a bearer token (already verified by jwt_authn and bound to its tenant by RBAC):
-  allowed as is, with ``tenant_id`` metadata from the token's ``tid``.
+  allowed as is, with ``tenant_id`` metadata from the token's ``tid``. The edge calls the check
+  only when an ``X-API-Key`` header is present, so this is the case of an empty header; bearer
+  calls without one never reach the check.
 * neither: 401.
 
 Denials carry a plain-text message; the edge's local reply config renders it as the JSON error
@@ -29,11 +33,15 @@ from google.protobuf import struct_pb2
 from google.rpc import code_pb2, status_pb2
 
 from services.external.authz import scopes
+from services.external.authz.limits import KeyLimiter
 from services.external.authz.verifier import EXPIRED, REVOKED, KeyVerifier
 from services.kit.identity import Identity
 from services.kit.internal import InternalTokens
+from services.kit.ratelimit.headers import draft03_headers
 
 API_KEY_HEADER = "x-api-key"
+#: The public API's REST paths; anything else the check sees is a gRPC method path.
+REST_PREFIX = "/external-api/"
 JWT_NAMESPACE = "envoy.filters.http.jwt_authn"
 JWT_PAYLOAD = "jwt_payload"
 METHOD = "/envoy.service.auth.v3.Authorization/Check"
@@ -54,9 +62,20 @@ def _metadata(**values: str) -> struct_pb2.Struct:
     return out
 
 
-def deny(http_status: int, message: str, *, metadata: struct_pb2.Struct | None = None) -> pb.CheckResponse:
-    code = code_pb2.UNAUTHENTICATED if http_status == 401 else code_pb2.PERMISSION_DENIED
+_CODES = {401: code_pb2.UNAUTHENTICATED, 403: code_pb2.PERMISSION_DENIED, 429: code_pb2.RESOURCE_EXHAUSTED}
+
+
+def deny(
+    http_status: int,
+    message: str,
+    *,
+    metadata: struct_pb2.Struct | None = None,
+    extra_headers: list[tuple[str, str]] | None = None,
+) -> pb.CheckResponse:
+    """A refusal. ``status.code`` is what gRPC callers get (Envoy answers them with it)."""
+    code = _CODES[http_status]
     headers = [_header("content-type", "text/plain; charset=utf-8")]
+    headers += [_header(k, v) for k, v in extra_headers or ()]
     if http_status == 401:
         headers.append(_header("www-authenticate", 'ApiKey header="X-API-Key", Bearer'))
     return pb.CheckResponse(
@@ -82,9 +101,10 @@ def _jwt_tenant(request: pb.CheckRequest) -> str | None:
 
 
 class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc]
-    def __init__(self, verifier: KeyVerifier, tokens: InternalTokens) -> None:
+    def __init__(self, verifier: KeyVerifier, tokens: InternalTokens, limiter: KeyLimiter) -> None:
         self.verifier = verifier
         self.tokens = tokens
+        self.limiter = limiter
 
     async def Check(self, request: pb.CheckRequest, context: Any) -> pb.CheckResponse:
         http = request.attributes.request.http
@@ -117,6 +137,14 @@ class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc
             return deny(403, "this endpoint is not available to API keys", metadata=metadata)
         if needed not in key.scopes:
             return deny(403, f"the API key lacks the scope {needed}", metadata=metadata)
+        decision = await self.limiter.hit(key)
+        limit_headers = draft03_headers(decision)
+        if not decision.allowed:
+            if not path.startswith(REST_PREFIX):
+                # A gRPC caller: Envoy would map 429 to UNAVAILABLE (which clients retry at once);
+                # say RESOURCE_EXHAUSTED, as the rate limit filter does.
+                limit_headers.append(("grpc-status", str(code_pb2.RESOURCE_EXHAUSTED)))
+            return deny(429, "rate limit exceeded", metadata=metadata, extra_headers=limit_headers)
         identity = Identity(
             tenant_id=key.tenant_id,
             subject=key.id,
@@ -129,6 +157,7 @@ class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc
             ok_response=pb.OkHttpResponse(
                 headers=[_header("authorization", f"Bearer {self.tokens.mint(identity)}")],
                 headers_to_remove=[API_KEY_HEADER],
+                response_headers_to_add=[_header(k, v) for k, v in limit_headers],
             ),
             dynamic_metadata=metadata,
         )

@@ -28,7 +28,7 @@ from infra.servers.envoy.options import JwtAuth
 from openframe.api.v1 import organizations_pb2 as org_pb
 from openframe.api.v1 import organizations_pb2_grpc as org_grpc
 from services.kit.config import Settings
-from services.ratelimit.limits import Limits
+from services.kit.ratelimit.limits import Limits
 from services.ratelimit.policies import Policy
 from tests.integration.ratelimit.conftest import (
     Running,

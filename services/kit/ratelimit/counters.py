@@ -22,7 +22,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from services.kit.logging import get_logger
-from services.ratelimit.limits import Window
+from services.kit.ratelimit.limits import Window
 
 log = get_logger(__name__)
 
@@ -152,7 +152,7 @@ class FailoverCounters:
     """Redis while it answers; the local counters when it does not (fail open, but still
     limited), retrying Redis every ``retry_s`` seconds."""
 
-    def __init__(self, shared: RedisCounters, local: LocalCounters, *, retry_s: float) -> None:
+    def __init__(self, shared: Counters, local: LocalCounters, *, retry_s: float) -> None:
         self.shared = shared
         self.local = local
         self.retry_s = retry_s

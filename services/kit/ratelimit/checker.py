@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from services.kit.identity import TENANT_RE
-from services.ratelimit.counters import Counters, CounterSpec
-from services.ratelimit.limits import WINDOWS, Defaults, Limits, Window
-from services.ratelimit.policies import Policy, PolicyCache
+from services.kit.ratelimit.counters import Counters, CounterSpec
+from services.kit.ratelimit.limits import WINDOWS, Defaults, Limits, Window
+from services.kit.ratelimit.policies import Policy, PolicyCache
 
 TENANT_ENTRY = "tenant_id"
 API_KEY_ENTRY = "api_key_id"

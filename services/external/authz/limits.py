@@ -1,0 +1,65 @@
+"""Rate limits of API-key requests, counted by the same check that verifies the key.
+
+An API-key request through the edge costs one check call (ext_authz), not two (ext_authz, then
+the rate limit filter's call): each process hop on the request path costs more than the check
+itself. The counting is the kit's (services/kit/ratelimit), in the same Redis keys as the
+rate-limit service's, so the tenant's budget is one whichever way it calls; the edge switches
+its rate limit filter off on the API-key routes so nothing is counted twice.
+
+Policies come from their owner, the rate-limit service (``GetRateLimitPolicy``, as the tenant's
+system caller), cached like the rate-limit service caches them and dropped on its change notices.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from openframe.ratelimit.v1 import rate_limit_policies_pb2 as pb
+from openframe.ratelimit.v1 import rate_limit_policies_pb2_grpc as pb_grpc
+from services.external.api_keys.model import ApiKey
+from services.kit.identity import Identity
+from services.kit.internal import InternalTokens
+from services.kit.ratelimit.checker import API_KEY_ENTRY, KEY_LIMITS_ENTRY, TENANT_ENTRY, Checker, Decision
+from services.kit.ratelimit.limits import Limits
+from services.kit.ratelimit.policies import Policy
+
+#: Reading a policy may take this long; past it the last known policy (or the defaults) applies.
+POLICY_READ_TIMEOUT_S = 2.0
+
+
+def _limits(message: pb.WindowLimits) -> Limits:
+    return Limits(message.per_minute, message.per_hour, message.per_day)
+
+
+class RemotePolicies:
+    """A ``PolicySource`` over the rate-limit service's policy API."""
+
+    def __init__(self, channel: grpc.aio.Channel, tokens: InternalTokens) -> None:
+        self.stub = pb_grpc.RateLimitPolicyServiceStub(channel)
+        self.tokens = tokens
+
+    async def get(self, tenant_id: str) -> Policy:
+        caller = Identity(tenant_id=tenant_id, subject="external", roles=frozenset({"ADMIN"}), kind="system")
+        reply = await self.stub.GetRateLimitPolicy(
+            pb.GetRateLimitPolicyRequest(),
+            metadata=(("authorization", f"Bearer {self.tokens.mint(caller)}"),),
+            timeout=POLICY_READ_TIMEOUT_S,
+        )
+        policy = reply.rate_limit_policy
+        return Policy(
+            tenant_id, _limits(policy.tenant_limits), _limits(policy.api_key_limits), etag=policy.etag
+        )
+
+
+class KeyLimiter:
+    """Counts one request of ``key`` against the key and its tenant (all windows, all or nothing)."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+
+    async def hit(self, key: ApiKey) -> Decision:
+        own = key.rate_limits
+        key_entry = {TENANT_ENTRY: key.tenant_id, API_KEY_ENTRY: key.id}
+        if own.per_minute or own.per_hour or own.per_day:
+            key_entry[KEY_LIMITS_ENTRY] = f"{own.per_minute}/{own.per_hour}/{own.per_day}"
+        return await self.checker.check([{TENANT_ENTRY: key.tenant_id}, key_entry], [1, 1])
