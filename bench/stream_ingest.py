@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
 import uuid
+import zlib
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.* (run as a script)
 
@@ -37,7 +40,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from cassandra.query import BatchStatement, BatchType
 from pymongo import AsyncMongoClient
 
-from infra.layout import REPO
+from infra.layout import REPO, Layout
 from openframe.stream.v1 import logs_pb2, logs_pb2_grpc
 from services.kit.config import Settings
 from services.stream.records import entry_hash, entry_id
@@ -251,6 +254,76 @@ async def main() -> None:
     )
 
 
+def _ticks_of(pid: int) -> int:
+    """CPU clock ticks (user + system) of one process so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its children (the stream service's worker processes)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return [pid, *children]
+
+
+class CpuMeter:
+    """CPU seconds each component spends between ``start`` and ``stop``: where the 2 cores go."""
+
+    def __init__(self, components: dict[str, list[int]]) -> None:
+        self.components = components
+        self.hz = os.sysconf("SC_CLK_TCK")
+
+    def sample(self) -> dict[str, float]:
+        return {name: sum(_ticks_of(p) for p in pids) / self.hz for name, pids in self.components.items()}
+
+    def start(self) -> None:
+        self.t0, self.before = time.perf_counter(), self.sample()
+
+    def stop(self) -> tuple[float, dict[str, float]]:
+        after = self.sample()
+        return time.perf_counter() - self.t0, {k: after[k] - self.before[k] for k in after}
+
+
+def server_pid(name: str) -> int:
+    pid_file = Layout.from_env().pidfile(name)
+    return int(pid_file.read_text().split()[0]) if pid_file.is_file() else 0
+
+
+def partition_of(key: bytes, partitions: list[int]) -> int:
+    """Same key, same partition (per-device order), as Kafka's default partitioner keeps it."""
+    return partitions[zlib.crc32(key) % len(partitions)]
+
+
+async def send_batches(
+    producer: AIOKafkaProducer,
+    topic: str,
+    records: list,
+    partitions: list[int],  # type: ignore[type-arg]
+) -> list[asyncio.Future[object]]:
+    """``records`` as one record batch per partition (more when a batch fills up)."""
+    builders: dict[int, Any] = {}
+    futures = []
+    for key, value, headers in records:
+        p = partition_of(key, partitions)
+        builder = builders.get(p) or builders.setdefault(p, producer.create_batch())
+        if builder.append(timestamp=None, key=key, value=value, headers=headers) is None:  # full
+            futures.append(await producer.send_batch(builder, topic, partition=p))
+            builders[p] = builder = producer.create_batch()
+            builder.append(timestamp=None, key=key, value=value, headers=headers)
+    for p, builder in builders.items():
+        futures.append(await producer.send_batch(builder, topic, partition=p))
+    return futures
+
+
 async def offered_load(
     settings: Settings,
     stream: StreamProcess,
@@ -297,25 +370,40 @@ async def offered_load(
             probes.append(asyncio.create_task(probe(len(probes))))
             await asyncio.sleep(0.1)
 
+    # The load is built before the clock starts and sent as ready record batches, one per
+    # partition per tick: the producer's CPU goes to sending, not to this process building
+    # events, which on 2 cores would be taken from the service being measured.
     tick = 0.02
-    per_tick = max(1, int(args.rate * tick))
+    per_tick = max(2, int(args.rate * tick))
+    ticks = int(args.seconds / tick)
+    domain, fleet = events(tenant, args.events, per_tick * ticks, int(time.time() * 1000))
+    a, b = len(domain) // ticks, len(fleet) // ticks
+    load = [
+        ((topics[0], domain[t * a : (t + 1) * a]), (topics[1], fleet[t * b : (t + 1) * b]))
+        for t in range(ticks)
+    ]
+    partitions = {topic: sorted(await producer.partitions_for(topic)) for topic in topics}
+    assert stream.process is not None
+    meter = CpuMeter(
+        {
+            "cassandra": [server_pid("cassandra")],
+            "kafka": [server_pid("kafka")],
+            f"stream service ({args.workers} workers)": _tree(stream.process.pid),
+            "this benchmark (producer, probes)": [os.getpid()],
+        }
+    )
     sent = 0
+    in_flight: list[asyncio.Future[object]] = []
+    meter.start()
     start = time.perf_counter()
     probing = asyncio.create_task(prober())
-    i = args.events
     try:
-        while (elapsed := time.perf_counter() - start) < args.seconds:
-            due = int(elapsed / tick) * per_tick - sent
-            if due > 0:
-                now_ms = int(time.time() * 1000)
-                domain, fleet = events(tenant, i, due, now_ms)
-                i += due
-                for topic, records in ((topics[0], domain), (topics[1], fleet)):
-                    for k, v, h in records:
-                        await producer.send(topic, key=k, value=v, headers=h)
-                sent += due
-            await asyncio.sleep(max(0.0, start + (int(elapsed / tick) + 1) * tick - time.perf_counter()))
-        await producer.flush()
+        for t, chunk in enumerate(load):
+            for topic, records in chunk:
+                in_flight += await send_batches(producer, topic, records, partitions[topic])
+                sent += len(records)
+            await asyncio.sleep(max(0.0, start + (t + 1) * tick - time.perf_counter()))
+        await asyncio.gather(*in_flight)
         await probing
         offered = sent / (time.perf_counter() - start)
         t_end_produce = time.perf_counter()
@@ -323,6 +411,7 @@ async def offered_load(
         while await committed(admin, group) < target and time.perf_counter() - t_end_produce < 90:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         stored_in = time.perf_counter() - start
+        wall, cpu = meter.stop()
         await asyncio.gather(*probes)
     finally:
         await producer.stop()
@@ -333,6 +422,11 @@ async def offered_load(
         f"sustained phase: offered {offered:,.0f}/s for {args.seconds:.0f} s ({sent:,} events); "
         f"all stored {stored_in:.1f} s after the start"
     )
+    print(f"\nCPU from the first event produced until all stored ({wall:.1f} s; 2 cores: {2 * wall:.1f} s):")
+    for name, seconds in cpu.items():
+        print(
+            f"  {name:<36} {seconds:6.1f} s {seconds / wall:5.2f} cores {seconds / sent * 1e6:7.1f} µs/event"
+        )
     return offered, sent / stored_in, latencies
 
 
