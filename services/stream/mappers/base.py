@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,17 +44,21 @@ TENANT_HEADERS = ("ce_tenant", "of_tenant")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+@functools.lru_cache(maxsize=65536)
+def _valid_tenant(tenant: str) -> bool:
+    return TENANT_RE.fullmatch(tenant) is not None
+
+
 def tenant_of(record: Incoming) -> str:
     """The record's tenant: the key prefix (``<tenant>:<aggregate>``), which every tenant header
     must repeat. A body's own tenant field is never trusted on its own (mappers check it too)."""
     if not record.key:
         raise Rejected("missing_key", "the record key must be '<tenant>:<aggregate>'")
     tenant, sep, _ = record.key.decode("utf-8", "replace").partition(":")
-    if not sep or not TENANT_RE.fullmatch(tenant):
+    if not sep or not _valid_tenant(tenant):
         raise Rejected("invalid_key", "the record key must start with a tenant id and ':'")
-    for name in TENANT_HEADERS:
-        claimed = record.header(name)
-        if claimed is not None and claimed != tenant:
+    for name, value in record.headers:
+        if name in TENANT_HEADERS and value.decode("utf-8", "replace") != tenant:
             raise Rejected("tenant_mismatch", f"header {name} names another tenant than the key")
     return tenant
 

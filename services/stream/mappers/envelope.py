@@ -7,6 +7,7 @@ becomes an entry (event type from its name, INFO), so new events never get lost.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -207,11 +208,18 @@ def map_envelope(record: Incoming, tenant: str) -> LogRecord:
     )
 
 
-def _unpack(type_name: str, value: bytes) -> Message | None:
+@functools.lru_cache(maxsize=1024)
+def _message_class(type_name: str) -> Any:
     try:
-        cls = _symbols.GetSymbol(type_name)
+        return _symbols.GetSymbol(type_name)
     except KeyError:
         return None  # a type this build does not know: kept as bytes, summarized generically
+
+
+def _unpack(type_name: str, value: bytes) -> Message | None:
+    cls = _message_class(type_name)
+    if cls is None:
+        return None
     message: Message = cls()
     try:
         message.ParseFromString(value)
