@@ -9,8 +9,8 @@ Per request on the public API routes (docs/external-api.md):
   ``authorization`` replaced by an internal token of the key's identity (kind ``api_key``,
   subject = key id, the key's tenant, roles and scopes), so the services see an ordinary
   caller, and the key itself removed. Dynamic metadata ``tenant_id`` and ``api_key_id`` (namespace
-  ``envoy.filters.http.ext_authz``) feed the rate limiter's descriptors and the usage log, and
-  ``rate_limits`` (``"<min>/<hour>/<day>"``, 0 = default) the key's own limits, when it has any.
+  ``envoy.filters.http.ext_authz``) feed the usage log (refusals included), and ``rate_limits``
+  (``"<min>/<hour>/<day>"``, 0 = default) names the key's own limits, when it has any.
 * no key but a bearer token (already verified by jwt_authn and bound to its tenant by RBAC):
   allowed as is, with ``tenant_id`` metadata from the token's ``tid``. The edge calls the check
   only when an ``X-API-Key`` header is present, so this is the case of an empty header; bearer
