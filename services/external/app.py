@@ -32,6 +32,7 @@ from services.external.api_keys.servicer import ApiKeyServicer
 from services.external.authz.limits import KeyLimiter, RemotePolicies
 from services.external.authz.server import METHOD as CHECK_METHOD
 from services.external.authz.server import AuthorizationServicer
+from services.external.authz.tenants import TenantStatuses
 from services.external.authz.verifier import KeyVerifier
 from services.external.public.forward import Forwarder
 from services.external.public.servicers import (
@@ -94,6 +95,9 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     ratelimit = channel_to(settings, "ratelimit")
     lifecycle.on_shutdown("channel-ratelimit", ratelimit.close)
     checker, _ = start_checker(settings, RemotePolicies(ratelimit, tokens), lifecycle)
+    auth = channel_to(settings, "auth")
+    lifecycle.on_shutdown("channel-auth", auth.close)
+    tenant_statuses = TenantStatuses(auth, tokens, settings.tenant_status_cache_seconds)
     forward = Forwarder(tokens)
     counters = UsageCounters(redis)
     bindings = [
@@ -137,7 +141,7 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
             external_auth_pb2,
             "Authorization",
             external_auth_pb2_grpc.add_AuthorizationServicer_to_server,
-            AuthorizationServicer(verifier, tokens, KeyLimiter(checker)),
+            AuthorizationServicer(verifier, tokens, KeyLimiter(checker), tenant_statuses),
         ),
         binding(
             als_pb2,

@@ -18,5 +18,8 @@ class ExternalSettings(ToolSettings, LimitSettings):
     #: How long the edge's check trusts a cached key record (revocation notices usually beat it;
     #: this bounds how long a lost notice lets a revoked key work).
     api_key_cache_ttl_seconds: float = Field(default=2.0, ge=0, le=2.0)
+    #: How long the check trusts a tenant's status read from the auth service: a suspended
+    #: tenant's keys stop working within this time (authz/tenants.py).
+    tenant_status_cache_seconds: float = Field(default=10.0, ge=0, le=60)
     #: Last use of keys is kept in memory and written for all keys at once this often.
     api_key_last_use_flush_seconds: float = Field(default=10.0, gt=0, le=60)

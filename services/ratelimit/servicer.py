@@ -58,7 +58,7 @@ class RateLimitPolicyServicer(pb_grpc.RateLimitPolicyServiceServicer):
         changes = {path: _limits(getattr(given, path)) for path in paths}
         with _store_errors():
             policy = await self.repository.update(tenant, changes, given.etag)
-        self.cache.put(policy)  # this process applies it at once,
+        self.cache.put(tenant, policy)  # this process applies it at once,
         await self.notices.changed(tenant)  # every other checker (and this one's workers) too
         log.info(
             "rate limit policy updated",

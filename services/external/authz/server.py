@@ -3,7 +3,8 @@
 Per request on the public API routes (docs/external-api.md):
 
 * ``X-API-Key`` present: the key must be valid (401 otherwise: malformed, unknown, revoked,
-  expired) and hold the scope the route needs (403 otherwise). The request is then counted
+  expired, or its tenant not active: ``tenants.py``) and hold the scope the route needs (403
+  otherwise). The request is then counted
   against the key's and its tenant's rate limits (``limits.py``; 429 with ``Retry-After`` when
   over, and the ``X-RateLimit-*`` headers either way). Then the request goes on with
   ``authorization`` replaced by an internal token of the key's identity (kind ``api_key``,
@@ -34,6 +35,7 @@ from google.rpc import code_pb2, status_pb2
 
 from services.external.authz import scopes
 from services.external.authz.limits import KeyLimiter
+from services.external.authz.tenants import TenantStatuses
 from services.external.authz.verifier import EXPIRED, REVOKED, KeyVerifier
 from services.kit.identity import Identity
 from services.kit.internal import InternalTokens
@@ -101,10 +103,13 @@ def _jwt_tenant(request: pb.CheckRequest) -> str | None:
 
 
 class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc]
-    def __init__(self, verifier: KeyVerifier, tokens: InternalTokens, limiter: KeyLimiter) -> None:
+    def __init__(
+        self, verifier: KeyVerifier, tokens: InternalTokens, limiter: KeyLimiter, tenants: TenantStatuses
+    ) -> None:
         self.verifier = verifier
         self.tokens = tokens
         self.limiter = limiter
+        self.tenants = tenants
 
     async def Check(self, request: pb.CheckRequest, context: Any) -> pb.CheckResponse:
         http = request.attributes.request.http
@@ -128,6 +133,9 @@ class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc
         if verdict.key is None:
             return deny(401, _REJECTIONS.get(verdict.rejection, "invalid API key"))
         key = verdict.key
+        refusal = await self.tenants.refusal(key.tenant_id)
+        if refusal is not None:
+            return deny(401, refusal)
         metadata = _metadata(tenant_id=key.tenant_id, api_key_id=key.id)
         limits = key.rate_limits
         if limits.per_minute or limits.per_hour or limits.per_day:  # the rate limiter's override

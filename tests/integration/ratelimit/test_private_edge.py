@@ -146,8 +146,8 @@ async def test_five_times_the_limit_gets_exactly_the_limit_and_another_tenant_is
     limited_auth, other_auth = await tokens_of(jwks, edge_layout, limited, other)
     await wait_for_a_fresh_minute()
     cache = limiter.app.checker.policies
-    cache.put(Policy(limited, tenant=Limits(per_minute=LIMIT)))
-    cache.put(Policy(other))
+    cache.put(limited, Policy(limited, tenant=Limits(per_minute=LIMIT)))
+    cache.put(other, Policy(other))
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
         probe = await client.get(LIST, headers=limited_auth)
     assert probe.headers["x-ratelimit-limit"].startswith(f"{LIMIT}, ")  # the new limit is in force
