@@ -13,10 +13,11 @@ picks the common fields out of its JSON; adding a tool is adding one :class:`Too
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from services.stream.mappers.base import Incoming, Rejected, resource_id, snake, time_ms, truncate
 from services.stream.records import CRITICAL, DEBUG, ERROR, INFO, WARNING, LogRecord, entry_hash
@@ -206,8 +207,8 @@ def map_tool_event(record: Incoming, tenant: str, tool: str) -> LogRecord:
     if not record.value:
         raise Rejected("empty_value", "the record has no value")
     try:
-        body = json.loads(record.value)
-    except (UnicodeDecodeError, ValueError):
+        body = orjson.loads(record.value)  # strict RFC 8259 (no NaN, UTF-8 only), ~3x json's speed
+    except ValueError:  # orjson.JSONDecodeError is one
         raise Rejected("undecodable", f"the value of a {tool} event is not JSON") from None
     if not isinstance(body, dict):
         raise Rejected("undecodable", f"the value of a {tool} event is not a JSON object")

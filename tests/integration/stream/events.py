@@ -74,4 +74,7 @@ def fleet_activity(tenant: str, tool_id: str, activity_id: int, time_ms: int, de
     }
     body["created_at"] = time_ms  # milliseconds: the connector normalizes Fleet's RFC 3339 or not
     headers = [("of_tool", tool_id.encode())] + ([("of_device", device.encode())] if device else [])
-    return f"{tenant}:tools/{tool_id}".encode(), json.dumps(body).encode(), headers
+    # keyed by host when there is one, as a connector forwarding host activity would: one host's
+    # events stay in order, and the hosts spread over the topic's partitions
+    key = f"{tenant}:tools/{tool_id}" + (f"/hosts/{device}" if device else "")
+    return key.encode(), json.dumps(body).encode(), headers
