@@ -1,17 +1,19 @@
-"""The decision for one request Envoy asks about: descriptors -> subjects -> counters -> one
-status per descriptor, with everything counted in one atomic step (``counters.py``).
+"""The decision for one request: descriptors -> subjects -> counters -> one status per
+descriptor, with everything counted in one step, all or nothing (``counters.py``, ``leases.py``).
 
-Descriptors (built by the edge, ``infra/servers/envoy/ratelimit.py``) are lists of entries:
+Descriptors are lists of entries, built by Envoy's rate limit filter for token traffic
+(``infra/servers/envoy/ratelimit.py``) and by the API-key check for key traffic
+(``services/external/authz/limits.py``):
 
 * ``tenant_id=<tenant>`` (+ ``destination_cluster``): the tenant as a whole, from the verified
-  token (``jwt_payload.tid``) or from the API key ext_authz accepted;
+  token (``jwt_payload.tid``) or from the accepted API key;
 * ``tenant_id=<tenant>, api_key_id=<key>`` (+ ``api_key_limits=<m>/<h>/<d>`` when the key has
-  limits of its own, + ``destination_cluster``): one API key.
+  limits of its own): one API key.
 
-The route (``destination_cluster``) travels with each descriptor but does not split budgets:
+The route (``destination_cluster``) travels with a descriptor but does not split budgets:
 limits are per tenant and per key across every route. A descriptor without a well-formed tenant
-is answered OK with no limit. The same subject twice in one request (a token and a key of the
-same tenant, or a token ext_authz also vouched for) is counted once and reported once.
+is answered OK with no limit. The same subject twice in one request is counted once and
+reported once.
 """
 
 from __future__ import annotations
