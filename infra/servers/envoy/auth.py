@@ -33,7 +33,7 @@ Json = dict[str, Any]
 
 JWT_FILTER = "envoy.filters.http.jwt_authn"
 RBAC_FILTER = "envoy.filters.http.rbac"
-#: Filters a public route switches off (ext_authz arrives with issue #6).
+#: Filters a public route switches off (the token checks and the API-key check).
 AUTH_FILTERS = (JWT_FILTER, RBAC_FILTER, "envoy.filters.http.ext_authz")
 PROVIDER = "openframe"
 #: Where jwt_authn writes what it verified (``header_in_metadata`` / ``payload_in_metadata``).

@@ -32,8 +32,9 @@ class Cluster:
 
 #: How the edge authenticates a route (see auth.py):
 #: ``jwt``: a valid bearer token of the tenant that signed it is required (the default);
-#: ``jwt_optional``: a token, when sent, must be valid; without one the request passes on (the
-#: public API, where issue #6's ext_authz will require an API key instead);
+#: ``jwt_optional``: the public API, API keys or tokens: each route comes twice (routes.py
+#: ``_by_credential``), with an ``X-API-Key`` header (ext_authz checks the key; a token sent too
+#: must still be valid) and without one (as ``jwt``);
 #: ``public``: no authentication at the edge (sign-up, sign-in helpers, JWKS, agent registration).
 Access = Literal["jwt", "jwt_optional", "public"]
 
@@ -180,8 +181,7 @@ SERVICES: tuple[EdgeService, ...] = (
         http_prefixes=("/auth/", "/.well-known/"),
         public_rpcs=AUTH_PUBLIC_RPCS,
     ),
-    # The public API takes API keys (issue #6: ext_authz will require a key when no token is
-    # sent); until then a token, when present, must be valid, and the service decides the rest.
+    # The public API takes API keys (ext_authz, extauthz.py) or tokens.
     #
     # The tool proxy (docs/tools.md) is plain HTTP on ``external_http``, in two forms: ``/tools/``
     # for the tenant's own users and clients (a bearer token is required at the edge), and
