@@ -95,6 +95,7 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     ratelimit = channel_to(settings, "ratelimit")
     lifecycle.on_shutdown("channel-ratelimit", ratelimit.close)
     checker, _ = start_checker(settings, RemotePolicies(ratelimit, tokens), lifecycle)
+    limiter = KeyLimiter(checker)
     auth = channel_to(settings, "auth")
     lifecycle.on_shutdown("channel-auth", auth.close)
     tenant_statuses = TenantStatuses(auth, tokens, settings.tenant_status_cache_seconds)
@@ -111,7 +112,7 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
             usage_pb2,
             "UsageService",
             usage_pb2_grpc.add_UsageServiceServicer_to_server,
-            UsageServicer(counters, keys),
+            UsageServicer(counters, keys, limiter),
         ),
         binding(
             public_devices_pb2,
@@ -141,7 +142,7 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
             external_auth_pb2,
             "Authorization",
             external_auth_pb2_grpc.add_AuthorizationServicer_to_server,
-            AuthorizationServicer(verifier, tokens, KeyLimiter(checker), tenant_statuses),
+            AuthorizationServicer(verifier, tokens, limiter, tenant_statuses),
         ),
         binding(
             als_pb2,

@@ -19,7 +19,14 @@ from openframe.ratelimit.v1 import rate_limit_policies_pb2_grpc as pb_grpc
 from services.external.api_keys.model import ApiKey
 from services.kit.identity import Identity
 from services.kit.internal import InternalTokens
-from services.kit.ratelimit.checker import API_KEY_ENTRY, KEY_LIMITS_ENTRY, TENANT_ENTRY, Checker, Decision
+from services.kit.ratelimit.checker import (
+    API_KEY_ENTRY,
+    KEY_LIMITS_ENTRY,
+    TENANT_ENTRY,
+    Checker,
+    Decision,
+    WindowStatus,
+)
 from services.kit.ratelimit.limits import Limits
 from services.kit.ratelimit.policies import Policy
 
@@ -58,8 +65,16 @@ class KeyLimiter:
         self.checker = checker
 
     async def hit(self, key: ApiKey) -> Decision:
-        own = key.rate_limits
-        key_entry = {TENANT_ENTRY: key.tenant_id, API_KEY_ENTRY: key.id}
-        if own.per_minute or own.per_hour or own.per_day:
-            key_entry[KEY_LIMITS_ENTRY] = f"{own.per_minute}/{own.per_hour}/{own.per_day}"
-        return await self.checker.check([{TENANT_ENTRY: key.tenant_id}, key_entry], [1, 1])
+        return await self.checker.check([{TENANT_ENTRY: key.tenant_id}, _entry(key)], [1, 1])
+
+    async def windows(self, key: ApiKey) -> list[WindowStatus]:
+        """The key's minute, hour and day windows as they stand (usage reports)."""
+        return await self.checker.windows(_entry(key))
+
+
+def _entry(key: ApiKey) -> dict[str, str]:
+    own = key.rate_limits
+    entry = {TENANT_ENTRY: key.tenant_id, API_KEY_ENTRY: key.id}
+    if own.per_minute or own.per_hour or own.per_day:
+        entry[KEY_LIMITS_ENTRY] = f"{own.per_minute}/{own.per_hour}/{own.per_day}"
+    return entry

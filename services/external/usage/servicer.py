@@ -9,11 +9,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from openframe.external.v1 import usage_pb2 as pb
 from openframe.external.v1 import usage_pb2_grpc as pb_grpc
-from services.external.api_keys.model import id_from_name
+from services.external.api_keys.model import ApiKey, id_from_name
 from services.external.api_keys.repository import ApiKeyRepository
 from services.external.api_keys.servicer import require_manager
+from services.external.authz.limits import KeyLimiter
 from services.external.usage.counters import GRANULARITIES, TOTAL, Counts, UsageCounters, bucket_start
 from services.kit.errors import InvalidArgument, NotFound
+from services.kit.ratelimit.limits import Window
 
 DEFAULT_RANGE_SECONDS = 24 * 3600
 MAX_BUCKETS = 3000
@@ -70,17 +72,27 @@ def counts_pb(counts: Counts, start: int | None = None) -> pb.UsageCounts:
     return out
 
 
+#: The usage API's names of the rate-limit windows.
+WINDOW_GRANULARITY = {
+    Window.MINUTE: pb.USAGE_GRANULARITY_MINUTE,
+    Window.HOUR: pb.USAGE_GRANULARITY_HOUR,
+    Window.DAY: pb.USAGE_GRANULARITY_DAY,
+}
+
+
 class UsageServicer(pb_grpc.UsageServiceServicer):
-    def __init__(self, counters: UsageCounters, keys: ApiKeyRepository) -> None:
+    def __init__(self, counters: UsageCounters, keys: ApiKeyRepository, limiter: KeyLimiter) -> None:
         self.counters = counters
         self.keys = keys
+        self.limiter = limiter
 
     async def GetApiKeyUsage(
         self, request: pb.GetApiKeyUsageRequest, context: Any
     ) -> pb.GetApiKeyUsageResponse:
         tenant = require_manager().tenant_id
         key_id = id_from_name(request.name)
-        if await self.keys.get(tenant_id=tenant, key_id=key_id) is None:
+        key = await self.keys.get(tenant_id=tenant, key_id=key_id)
+        if key is None:
             raise NotFound(request.name)
         start, end = _range(request)
         granularity = pick_granularity(request.granularity, end - start)
@@ -92,8 +104,21 @@ class UsageServicer(pb_grpc.UsageServiceServicer):
             counts = row.get(key_id, Counts())
             total.add(counts)
             buckets.append(counts_pb(counts, at))
-        # rate_limit_windows: the live windows belong to the rate-limit service (issue #6 item 3)
-        return pb.GetApiKeyUsageResponse(buckets=buckets, totals=counts_pb(total))
+        return pb.GetApiKeyUsageResponse(
+            buckets=buckets, totals=counts_pb(total), rate_limit_windows=await self._windows(key)
+        )
+
+    async def _windows(self, key: ApiKey) -> list[pb.RateLimitWindow]:
+        """The key's live windows, as the edge's check counts them (nothing is counted here)."""
+        now = time.time()
+        windows = []
+        for status in await self.limiter.windows(key):
+            window = pb.RateLimitWindow(
+                window=WINDOW_GRANULARITY[status.window], limit=status.limit, remaining=status.remaining
+            )
+            window.reset_time.FromSeconds((status.window.bucket(now) + 1) * status.window.seconds)
+            windows.append(window)
+        return windows
 
     async def GetTenantUsage(
         self, request: pb.GetTenantUsageRequest, context: Any

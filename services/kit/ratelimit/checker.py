@@ -164,3 +164,18 @@ class Checker:
             )
             results.append(DescriptorResult(subject, False, status))
         return Decision(outcome.allowed, tuple(results), retry_after, outcome.backend)
+
+    async def windows(self, entries: Mapping[str, str]) -> list[WindowStatus]:
+        """Every window of one descriptor's subject as it stands, counting nothing: for usage
+        reports. Empty for a descriptor nobody limits."""
+        subject = subject_of(entries)
+        if subject is None:
+            return []
+        limits = self.limits_of(subject, await self.policies.get(subject.tenant_id))
+        now = self.clock()
+        specs = [CounterSpec(subject.name, window, limits.of(window)) for window in WINDOWS]
+        counts = await self.counters.peek(specs, now)
+        return [
+            WindowStatus(s.window, s.limit, max(0, s.limit - c), _seconds(s.window.until_reset(now)))
+            for s, c in zip(specs, counts, strict=True)
+        ]

@@ -60,6 +60,10 @@ class Outcome:
 class Counters(Protocol):
     async def hit(self, specs: Sequence[CounterSpec], now: float) -> Outcome: ...
 
+    async def peek(self, specs: Sequence[CounterSpec], now: float) -> tuple[int, ...]:
+        """The counts so far, counting nothing (what a usage report shows)."""
+        ...
+
 
 # KEYS[i]: counter i. ARGV[3i-2], ARGV[3i-1], ARGV[3i]: its limit, expiry (s), hits.
 # Returns {refused (0/1), count_1, ..., count_n}.
@@ -112,6 +116,12 @@ class RedisCounters:
         reply = await self._script(keys=[s.key(now) for s in specs], args=args)
         return Outcome(allowed=int(reply[0]) == 0, counts=tuple(int(c) for c in reply[1:]), backend="redis")
 
+    async def peek(self, specs: Sequence[CounterSpec], now: float) -> tuple[int, ...]:
+        if not specs:
+            return ()
+        values = await self.client.mget([s.key(now) for s in specs])
+        return tuple(int(v) if v is not None else 0 for v in values)
+
     async def close(self) -> None:
         await self.client.aclose()
 
@@ -140,6 +150,9 @@ class LocalCounters:
             self._counts[key] = (now + spec.expiry(now), count + spec.hits)
             after.append(count + spec.hits)
         return Outcome(True, tuple(after), "local")
+
+    async def peek(self, specs: Sequence[CounterSpec], now: float) -> tuple[int, ...]:
+        return tuple(self._counts.get(s.key(now), (0.0, 0))[1] for s in specs)
 
     def _prune(self, now: float) -> None:
         self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
@@ -171,3 +184,11 @@ class FailoverCounters:
                     log.warning("redis unavailable: counting in this process only", error=repr(exc))
                 self._redis_down_until = time.monotonic() + self.retry_s
         return await self.local.hit(specs, now)
+
+    async def peek(self, specs: Sequence[CounterSpec], now: float) -> tuple[int, ...]:
+        if not self.redis_down:
+            try:
+                return await self.shared.peek(specs, now)
+            except (RedisError, OSError) as exc:
+                log.warning("redis unavailable: reporting this process's counts", error=repr(exc))
+        return await self.local.peek(specs, now)

@@ -200,6 +200,13 @@ class LeasedCounters:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def peek(self, specs: Sequence[CounterSpec], now: float) -> tuple[int, ...]:
+        """Redis's counts less the tokens this process holds unspent (other processes' unspent
+        leases still count: a report may be low, never high)."""
+        counts = await self.shared.peek(specs, now)
+        held = [self._pools.get(s.key(now)) for s in specs]
+        return tuple(max(0, c - (p.tokens if p else 0)) for c, p in zip(counts, held, strict=True))
+
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
