@@ -90,6 +90,14 @@ class InternalTokens:
         """gRPC call metadata carrying ``identity``."""
         return (("authorization", f"Bearer {self.mint(identity)}"),)
 
+    def system_metadata(self, tenant_id: str) -> tuple[tuple[str, str], ...]:
+        """gRPC call metadata of this service acting for ``tenant_id`` on its own behalf (kind
+        ``system``, role ADMIN): reading a tenant's settings, issuing its agents' clients."""
+        system = Identity(
+            tenant_id=tenant_id, subject=self.service, roles=frozenset({"ADMIN"}), kind="system"
+        )
+        return self.metadata(system)
+
     def verify(self, token: str) -> Identity:
         try:
             claims: dict[str, Any] = pyjwt.decode(

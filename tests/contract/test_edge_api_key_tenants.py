@@ -13,7 +13,7 @@ import httpx
 from infra.layout import Layout
 from openframe.auth.v1 import tenants_pb2 as tpb
 from openframe.auth.v1.tenants_pb2_grpc import TenantServiceStub
-from tests.contract.test_edge_ratelimit import create_api_key
+from tests.support.api_keys import create_api_key
 from tests.support.identity import Tenants
 from tests.support.internal import as_caller
 

@@ -22,6 +22,7 @@ from infra.layout import Layout
 from openframe.ratelimit.v1 import rate_limit_policies_pb2 as pb
 from openframe.ratelimit.v1.rate_limit_policies_pb2_grpc import RateLimitPolicyServiceStub
 from tests.integration.ratelimit.conftest import assert_exactly_the_limit_passed
+from tests.support.api_keys import create_api_key
 from tests.support.identity import Tenants, TenantSession
 from tests.support.internal import as_caller
 
@@ -167,24 +168,6 @@ async def test_policy_api_over_rest_is_the_callers_tenant_only(
     assert bad.status_code == 400
     violations = bad.json()["details"][0]["fieldViolations"]
     assert any(v["field"].endswith("per_minute") for v in violations)
-
-
-async def create_api_key(layout: Layout, tenant: str, name: str) -> str:
-    """A real API key of ``tenant`` from the external service (issue #6 item 1), or skip."""
-    from openframe.external.v1 import api_keys_pb2
-    from openframe.external.v1.api_keys_pb2_grpc import ApiKeyServiceStub
-
-    request = api_keys_pb2.CreateApiKeyRequest(
-        api_key=api_keys_pb2.ApiKey(display_name=name, scopes=["organizations:read"])
-    )
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{layout.port('external')}") as channel:
-        try:
-            reply = await ApiKeyServiceStub(channel).CreateApiKey(
-                request, metadata=as_caller(layout, tenant), timeout=10
-            )
-        except grpc.aio.AioRpcError as exc:
-            pytest.skip(f"the external service cannot create API keys here: {exc.code().name}")
-    return str(reply.key)
 
 
 async def test_api_keys_have_their_own_budget_at_the_edge(

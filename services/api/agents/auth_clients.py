@@ -19,7 +19,6 @@ from openframe.auth.v1 import oauth_clients_pb2 as pb
 from openframe.auth.v1 import oauth_clients_pb2_grpc as pb_grpc
 from services.kit.config import Settings
 from services.kit.errors import Unavailable
-from services.kit.identity import Identity
 from services.kit.internal import InternalTokens, channel_to
 
 #: The scope every agent token carries; agent-only endpoints require it.
@@ -42,8 +41,7 @@ class AgentClients:
         self.stub = pb_grpc.OAuthClientServiceStub(self.channel)
 
     def _metadata(self, tenant_id: str) -> tuple[tuple[str, str], ...]:
-        system = Identity(tenant_id=tenant_id, subject="api", roles=frozenset({"ADMIN"}), kind="system")
-        return self.tokens.metadata(system)
+        return self.tokens.system_metadata(tenant_id)
 
     async def create(self, tenant_id: str, hostname: str) -> Credentials:
         client = pb.OAuthClient(

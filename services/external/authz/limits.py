@@ -17,7 +17,6 @@ import grpc
 from openframe.ratelimit.v1 import rate_limit_policies_pb2 as pb
 from openframe.ratelimit.v1 import rate_limit_policies_pb2_grpc as pb_grpc
 from services.external.api_keys.model import ApiKey
-from services.kit.identity import Identity
 from services.kit.internal import InternalTokens
 from services.kit.ratelimit.checker import (
     API_KEY_ENTRY,
@@ -46,10 +45,9 @@ class RemotePolicies:
         self.tokens = tokens
 
     async def get(self, tenant_id: str) -> Policy:
-        caller = Identity(tenant_id=tenant_id, subject="external", roles=frozenset({"ADMIN"}), kind="system")
         reply = await self.stub.GetRateLimitPolicy(
             pb.GetRateLimitPolicyRequest(),
-            metadata=(("authorization", f"Bearer {self.tokens.mint(caller)}"),),
+            metadata=self.tokens.system_metadata(tenant_id),
             timeout=POLICY_READ_TIMEOUT_S,
         )
         policy = reply.rate_limit_policy

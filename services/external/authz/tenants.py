@@ -16,7 +16,6 @@ import grpc
 
 from openframe.auth.v1 import tenants_pb2 as pb
 from openframe.auth.v1 import tenants_pb2_grpc as pb_grpc
-from services.kit.identity import Identity
 from services.kit.internal import InternalTokens
 from services.kit.refreshing import RefreshingCache
 
@@ -46,9 +45,8 @@ class TenantStatuses:
         return REFUSALS.get(await self.cache.get(tenant_id))
 
     async def _read(self, tenant_id: str) -> int:
-        caller = Identity(tenant_id=tenant_id, subject="external", roles=frozenset({"ADMIN"}), kind="system")
         reply = await self.stub.GetTenant(
             pb.GetTenantRequest(name=f"tenants/{tenant_id}"),
-            metadata=(("authorization", f"Bearer {self.tokens.mint(caller)}"),),
+            metadata=self.tokens.system_metadata(tenant_id),
         )
         return int(reply.tenant.status)

@@ -41,4 +41,3 @@ class PolicyCache(RefreshingCache[Policy]):
 
     def __init__(self, source: PolicySource, ttl_s: float, *, read_timeout_s: float = 0.25) -> None:
         super().__init__(source.get, Policy, ttl_s, what="rate-limit policy", read_timeout_s=read_timeout_s)
-        self.source = source
