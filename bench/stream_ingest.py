@@ -47,19 +47,32 @@ from infra.layout import REPO, Layout
 from openframe.stream.v1 import logs_pb2, logs_pb2_grpc
 from services.kit.config import Settings
 from services.stream.records import entry_hash, entry_id
+from services.stream.settings import StreamSettings
 from services.stream.storage.cassandra import aio
 from tests.integration.stream.events import fleet_activity, nickname_changed
 from tests.integration.stream.harness import StreamProcess, cassandra_session, create_topics
 
 DB = "stream_bench"
 DEVICES = 200
+POLL_S = 0.05  # how often a probe looks for its entry
+ROWS = StreamSettings.model_fields["rows_per_batch"].default  # per batch, as the service writes
 
 
-def events(tenant: str, start: int, count: int, now_ms: int) -> tuple[list, list]:  # type: ignore[type-arg]
+def events(tenant: str, start: int, count: int, first_ms: int, per_ms: int) -> tuple[list, list]:  # type: ignore[type-arg]
+    """``count`` events from ``first_ms`` on, ``per_ms`` a millisecond: event times increase as a
+    real source's do (new rows go to the head of the partition). Identical times for all events
+    would make Cassandra insert each row at a random point of one partition's huge clustering range.
+    """
     half = count // 2
-    domain = [nickname_changed(tenant, f"d{i % DEVICES}", i, now_ms) for i in range(start, start + half)]
+
+    def at(j: int) -> int:  # the j-th event of a half: the halves interleave in time
+        return first_ms + 2 * j // per_ms
+
+    domain = [
+        nickname_changed(tenant, f"d{i % DEVICES}", i, at(i - start)) for i in range(start, start + half)
+    ]
     fleet = [
-        fleet_activity(tenant, "f1", i, now_ms, device=f"d{i % DEVICES}")
+        fleet_activity(tenant, "f1", i, at(i - start), device=f"d{i % DEVICES}")
         for i in range(start, start + count - half)
     ]
     return domain, fleet
@@ -143,11 +156,23 @@ async def raw_cassandra(settings: Settings, tenant: str, total: int) -> float:
             by_partition[int(str(row[1]))].append(row)
         t0 = time.perf_counter()
         await asyncio.gather(
-            *(one(part[i : i + 200]) for part in by_partition.values() for i in range(0, len(part), 200))
+            *(one(part[i : i + ROWS]) for part in by_partition.values() for i in range(0, len(part), ROWS))
         )
         return total / (time.perf_counter() - t0)
     finally:
         session.execute(f"DROP TABLE IF EXISTS {DB}.raw_rows", timeout=60)
+        cluster.shutdown()
+
+
+def fresh_keyspace(settings: Settings) -> None:
+    """Drop the benchmark's keyspace: every run starts from empty tables. Rows of earlier runs
+    (30 days' TTL) would otherwise make each run compact more data than the last, and runs would
+    stop being comparable; the run's own flushes and compactions still happen while it is measured.
+    """
+    cluster, session = cassandra_session(settings.cassandra_hosts, settings.cassandra_port)
+    try:
+        session.execute(f"DROP KEYSPACE IF EXISTS {DB}", timeout=120)
+    finally:
         cluster.shutdown()
 
 
@@ -184,6 +209,7 @@ async def main() -> None:
     tenant = f"bench-{u}"
     topics = [f"bench.{u}.api.devices.v1", f"bench.{u}.tools.fleet.v1"]
     await create_topics(settings.kafka_bootstrap, topics, partitions=4)
+    fresh_keyspace(settings)
     print(f"run {u}: topics {', '.join(topics)}", flush=True)
     try:  # the devices enrichment finds (one tenant's 200 devices, looked up once, then cached)
         await asyncio.wait_for(add_devices(settings, tenant), timeout=15)
@@ -192,7 +218,7 @@ async def main() -> None:
         print("WARNING: MongoDB did not store the devices in 15 s; enrichment looks them up but finds none")
 
     now = int(time.time() * 1000)
-    domain, fleet = events(tenant, 0, args.events, now)
+    domain, fleet = events(tenant, 0, args.events, now - args.events // 40, 40)
     took = await produce_all(settings.kafka_bootstrap, [(topics[0], domain), (topics[1], fleet)])
     print(f"backlog: {args.events:,} events produced in {took:.1f} s ({args.events / took:,.0f}/s, acks=all)")
 
@@ -343,6 +369,7 @@ async def offered_load(
     )
     await producer.start()
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []  # (seconds into the phase when produced, latency)
     lost: list[int] = []
     probes: list[asyncio.Task[None]] = []
     channel = grpc.aio.insecure_channel(stream.address)
@@ -361,12 +388,16 @@ async def offered_load(
             try:
                 await logs.GetLogEntry(logs_pb2.GetLogEntryRequest(name=name), metadata=meta, timeout=5)
                 latencies.append(time.perf_counter() - t0)
+                timeline.append((t0 - start, latencies[-1]))
                 lost.remove(n)
                 return
             except grpc.aio.AioRpcError as exc:
                 if exc.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.DEADLINE_EXCEEDED):
                     raise
-            await asyncio.sleep(0.01)
+            # Every 50 ms: finer polling measures no better against a 2 s target, and each poll is
+            # a Cassandra read taken from the ingestion being measured (more of them the further
+            # ingestion falls behind).
+            await asyncio.sleep(POLL_S)
 
     async def prober() -> None:  # 10 probes/s whatever the producing loop manages
         while time.perf_counter() - start < args.seconds:
@@ -379,7 +410,9 @@ async def offered_load(
     tick = 0.02
     per_tick = max(2, int(args.rate * tick))
     ticks = int(args.seconds / tick)
-    domain, fleet = events(tenant, args.events, per_tick * ticks, int(time.time() * 1000))
+    domain, fleet = events(
+        tenant, args.events, per_tick * ticks, int(time.time() * 1000), max(1, args.rate // 1000)
+    )
     a, b = len(domain) // ticks, len(fleet) // ticks
     load = [
         ((topics[0], domain[t * a : (t + 1) * a]), (topics[1], fleet[t * b : (t + 1) * b]))
@@ -448,6 +481,16 @@ async def offered_load(
         print(
             f"  {name:<36} {seconds:6.1f} s {seconds / wall:5.2f} cores {seconds / sent * 1e6:7.1f} µs/event"
         )
+    # The worst probe of every 10 s, with its wall-clock time to find in the servers' logs
+    # (flushes, compactions, GC pauses).
+    worst: dict[int, tuple[float, float]] = {}
+    for t, lat in timeline:
+        worst[int(t // 10)] = max(worst.get(int(t // 10), (0.0, 0.0)), (lat, t))
+    wall0 = time.time() - (time.perf_counter() - start)
+    print("  worst probe of each 10 s of the phase:")
+    for w, (lat, t) in sorted(worst.items()):
+        at = time.strftime("%H:%M:%S", time.gmtime(wall0 + t))
+        print(f"    {w * 10:>3}-{w * 10 + 10:<3} s  {lat * 1000:6,.0f} ms  (produced {at} UTC)")
     return offered, kept_up, latencies
 
 

@@ -108,7 +108,7 @@ class Cassandra(Server):
             java17(),
             # Cassandra mlockall()s its memory at start (it succeeds as root), so whatever heap is
             # committed then stays resident: start small and let the heap grow towards -Xmx.
-            "-Xms256m", "-Xmx2g", "-Xss512k",
+            "-Xms256m", "-Xmx4g", "-Xss512k",
             "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxGCPauseMillis=300",
             "-XX:+PerfDisableSharedMem",  # no hsperfdata file in /tmp
             "-XX:+ExitOnOutOfMemoryError",

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from services.kit.identity import TENANT_RE
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """One Kafka record."""
+class Incoming(NamedTuple):
+    """One Kafka record (a named tuple: built per record, three times cheaper than a frozen
+    dataclass)."""
 
     topic: str
     partition: int
