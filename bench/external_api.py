@@ -10,16 +10,23 @@ One call, ``GET /external-api/v1/organizations/{id}`` (REST, HTTP/1.1 keep-alive
   same running services: token validation only. The baseline;
 * ``jwt+ratelimit``: the same call through ``make run``'s edge: jwt_authn, then the rate limiter
   counts the token's tenant (one ShouldRateLimit; no ext_authz call: no ``X-API-Key``);
-* ``apikey+ratelimit``: ``X-API-Key`` through ``make run``'s edge: ext_authz verifies the key
-  (in-process cache, one HMAC) and swaps in an internal token, then the rate limiter counts the
-  key and its tenant (one ShouldRateLimit, one Redis script).
+* ``apikey+ratelimit``: ``X-API-Key`` through ``make run``'s edge: one ext_authz call verifies
+  the key (in-process cache, one HMAC), counts the key and its tenant (leased counters, Redis
+  about once per hundred requests) and swaps in an internal token; the rate limit filter is off
+  on these routes (docs/rate-limits.md).
 
-The last column is each mode's p50 minus the baseline's: what the checks add. Load tool: h2load,
-the same concurrency in every mode, modes interleaved for several rounds (the machine is shared
-and noisy); each figure is the median round; latency percentiles come from h2load's
-per-request log. Every mode is first checked to return the same organization. The key gets the
-highest limits the contract allows (and the tenant the default 120,000/min) so the run measures
-checks, not refusals; any non-2xx answer is counted under "non-2xx".
+The "p50 vs jwt-only" column is the median over rounds of each round's p50 minus the baseline's
+p50 in the same round: what the checks add. Load tool: h2load, the same concurrency in every
+mode, modes interleaved for several rounds (the machine is shared and noisy); the other figures
+are the median round; latency percentiles come from h2load's per-request log. Every mode is
+first checked to return the same organization. The key gets the highest limits the contract
+allows (and the tenant the default 120,000/min) so the run measures checks, not refusals; any
+non-2xx answer is counted under "non-2xx".
+
+The CPU table charges each mode with the CPU its processes spent per request (the edge is the
+mode's own Envoy; service workers included). With one request in flight the path is
+sequential, so that CPU is time on the request's path, plus background work such as the usage
+log stream; with more clients than cores, added CPU becomes added queueing at every hop.
 """
 
 from __future__ import annotations
@@ -54,6 +61,10 @@ BASELINE = "jwt-only"
 MAX_LIMITS = key_pb.RateLimits(per_minute=1_000_000, per_hour=100_000_000, per_day=1_000_000_000)
 
 
+#: Processes whose CPU each mode is charged with (the edge is the mode's own Envoy).
+COMPONENTS = ("edge", "external", "ratelimit", "api", "redis")
+
+
 @dataclass
 class Result:
     mode: str
@@ -61,6 +72,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     failed: int
+    cpu_us: dict[str, float]  # CPU per request of each component
 
 
 def access_token(layout: Layout) -> str:
@@ -127,6 +139,23 @@ def request_of(mode: str, org_name: str, token: str, key: str) -> tuple[str, dic
     return path, {"authorization": f"Bearer {token}"}
 
 
+def _ticks(pid: int) -> int:
+    """CPU clock ticks (user + system) of ``pid`` and its children (service workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def cpu_sample(pids: dict[str, int]) -> dict[str, int]:
+    return {name: _ticks(pid) for name, pid in pids.items()}
+
+
 def h2load(url: str, headers: dict[str, str], requests: int, clients: int, rps: int) -> tuple[str, list[int]]:
     extra = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
     if rps:
@@ -144,11 +173,16 @@ def h2load(url: str, headers: dict[str, str], requests: int, clients: int, rps: 
     return out.stdout + f"\nnon2xx: {failed}", latencies
 
 
-def run_mode(mode: str, port: int, org: str, token: str, key: str, args: argparse.Namespace) -> Result:
+def run_mode(
+    mode: str, port: int, org: str, token: str, key: str, args: argparse.Namespace, pids: dict[str, int]
+) -> Result:
     path, headers = request_of(mode, org, token, key)
+    before = cpu_sample(pids)
     stdout, latencies = h2load(
         f"http://127.0.0.1:{port}{path}", headers, args.requests, args.clients, args.rps
     )
+    after = cpu_sample(pids)
+    per_tick_us = 1e6 / os.sysconf("SC_CLK_TCK") / args.requests
     summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
     non2xx = int(stdout.rsplit("non2xx: ", 1)[1])
     return Result(
@@ -157,6 +191,7 @@ def run_mode(mode: str, port: int, org: str, token: str, key: str, args: argpars
         p50_ms=latencies[len(latencies) // 2] / 1000,
         p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
         failed=non2xx,
+        cpu_us={name: (after[name] - before[name]) * per_tick_us for name in pids},
     )
 
 
@@ -183,12 +218,27 @@ def main() -> None:
             if args.check:
                 print(f"every mode returns {org}")
                 return
-            measure(args, edges, org, token, key)
+            shared = {name: _pid(layout, name) for name in COMPONENTS if name != "edge"}
+            edge_pids = {m: _pid(layout, "envoy") for m in MODES} | {BASELINE: bare.owned_pid() or 0}
+            pids = {m: {"edge": edge_pids[m], **shared} for m in MODES}
+            measure(args, edges, org, token, key, pids)
         finally:
             bare.stop()
 
 
-def measure(args: argparse.Namespace, edges: dict[str, int], org: str, token: str, key: str) -> None:
+def _pid(layout: Layout, name: str) -> int:
+    pidfile = layout.pidfile(name)
+    return int(pidfile.read_text().split()[0]) if pidfile.is_file() else 0
+
+
+def measure(
+    args: argparse.Namespace,
+    edges: dict[str, int],
+    org: str,
+    token: str,
+    key: str,
+    pids: dict[str, dict[str, int]],
+) -> None:
     version = subprocess.run(
         ["h2load", "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -199,15 +249,38 @@ def measure(args: argparse.Namespace, edges: dict[str, int], org: str, token: st
     rounds: dict[str, list[Result]] = {m: [] for m in MODES}
     for _ in range(args.rounds):
         for mode in MODES:
-            rounds[mode].append(run_mode(mode, edges[mode], org, token, key, args))
-    print(f"\n{'mode':<17} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'p50 vs jwt-only':>16}")
-    base_p50 = statistics.median(r.p50_ms for r in rounds[BASELINE])
+            rounds[mode].append(run_mode(mode, edges[mode], org, token, key, args, pids[mode]))
+    print(
+        f"\n{'mode':<17} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'p50 vs jwt-only':>16}"
+        f"{'(rounds: min .. max)':>22}"
+    )
     for mode in MODES:
         rs = rounds[mode]
         p50 = statistics.median(r.p50_ms for r in rs)
         rps, p99 = statistics.median(r.rps for r in rs), statistics.median(r.p99_ms for r in rs)
         failed = sum(r.failed for r in rs)
-        print(f"{mode:<17} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f} {failed:>8} {p50 - base_p50:>+15.2f}")
+        # Paired: each round's p50 minus the baseline's p50 of the same round (modes run
+        # back to back), so a slow or fast stretch of the shared machine cancels out.
+        diffs = sorted(r.p50_ms - b.p50_ms for r, b in zip(rs, rounds[BASELINE], strict=True))
+        spread = "" if mode == BASELINE else f"{diffs[0]:>+13.2f} .. {diffs[-1]:+.2f}"
+        print(
+            f"{mode:<17} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f} {failed:>8} "
+            f"{statistics.median(diffs):>+15.2f}{spread}"
+        )
+    # Where the time goes: at one request in flight the path is sequential, so a process's CPU
+    # per request is time on the request's path (plus its background work, e.g. usage logs).
+    print(
+        f"\nCPU µs per request (median round){'':<3}"
+        + "".join(f"{c:>10}" for c in COMPONENTS)
+        + f"{'total':>10}"
+    )
+    base_total = 0.0
+    for mode in MODES:
+        cpu = {c: statistics.median(r.cpu_us[c] for r in rounds[mode]) for c in COMPONENTS}
+        total = sum(cpu.values())
+        base_total = total if mode == BASELINE else base_total
+        extra = "" if mode == BASELINE else f"  ({total - base_total:+.0f})"
+        print(f"{mode:<36}" + "".join(f"{cpu[c]:>10.0f}" for c in COMPONENTS) + f"{total:>10.0f}{extra}")
 
 
 if __name__ == "__main__":

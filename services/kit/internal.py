@@ -99,6 +99,10 @@ class InternalTokens:
         return self.metadata(system)
 
     def verify(self, token: str) -> Identity:
+        return self.verify_until(token)[0]
+
+    def verify_until(self, token: str) -> tuple[Identity, float]:
+        """The token's identity and its expiry (seconds since the epoch)."""
         try:
             claims: dict[str, Any] = pyjwt.decode(
                 token,
@@ -127,7 +131,7 @@ class InternalTokens:
             or (client_id is not None and not isinstance(client_id, str))
         ):
             raise Unauthenticated("malformed internal token")
-        return Identity(
+        identity = Identity(
             tenant_id=tenant,
             subject=subject,
             roles=frozenset(roles),
@@ -135,6 +139,7 @@ class InternalTokens:
             scopes=frozenset(scope.split()),
             client_id=client_id,
         )
+        return identity, float(claims["exp"])
 
 
 def is_internal(header: Mapping[str, Any]) -> bool:

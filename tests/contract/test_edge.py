@@ -329,6 +329,9 @@ def test_rest_call_without_upstream_is_503_json_not_a_hang(
     assert (entry["route"], entry["upstream_cluster"]) == ("grpc:api:read", "api")
     assert "URX" in entry["flags"], "reads are retried before giving up"
     assert isinstance(entry["duration_ms"], int)
+    assert entry["api_key"] is None, "a token call names no API key"
+    # no upstream request was ever sent: no time before it, none in it
+    assert (entry["edge_us"], entry["upstream_us"]) == (None, None)
 
 
 def test_unknown_query_parameter_is_400(http: httpx.Client, transcoding: None) -> None:

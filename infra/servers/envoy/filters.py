@@ -240,6 +240,7 @@ ACCESS_LOG_FIELDS: dict[str, str] = {
     "time": "%START_TIME%",
     "request_id": "%REQ(X-REQUEST-ID)%",
     "tenant": "%REQ(X-OPENFRAME-TENANT)%",
+    "api_key": "%DYNAMIC_METADATA(envoy.filters.http.ext_authz:api_key_id)%",
     "method": "%REQ(X-ENVOY-ORIGINAL-METHOD?:METHOD)%",
     # the path as the client sent it, without the query string (it may carry one-time tokens)
     "path": "%PATH(NQ:ORIG_OR_PATH)%",
@@ -249,6 +250,10 @@ ACCESS_LOG_FIELDS: dict[str, str] = {
     "grpc_status": "%GRPC_STATUS(NUMBER)%",
     "duration_ms": "%DURATION%",
     "upstream_ms": "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%",
+    # Where a request's time went: the edge's filters before the upstream (token validation,
+    # the API-key check, the rate limit call), then the upstream until its last byte.
+    "edge_us": "%COMMON_DURATION(DS_RX_BEG:US_TX_BEG:us)%",
+    "upstream_us": "%COMMON_DURATION(US_TX_BEG:US_RX_END:us)%",
     "route": "%ROUTE_NAME%",
     "upstream_cluster": "%UPSTREAM_CLUSTER%",
     "upstream_host": "%UPSTREAM_HOST%",

@@ -13,17 +13,20 @@ class Window(Enum):
     HOUR = 3_600
     DAY = 86_400
 
-    @property
-    def seconds(self) -> int:
-        return self.value
+    def __init__(self, seconds: int) -> None:
+        # Plain attributes: every request reads them several times, and an enum's ``value``
+        # is a descriptor call each time.
+        self.seconds = seconds
+        self.letter = {60: "m", 3_600: "h", 86_400: "d"}[seconds]  # in counter keys
+        self.field = {60: "per_minute", 3_600: "per_hour", 86_400: "per_day"}[seconds]  # of Limits
 
     def bucket(self, now: float) -> int:
         """Index of the window ``now`` falls in (seconds since the epoch // width)."""
-        return int(now) // self.value
+        return int(now) // self.seconds
 
     def until_reset(self, now: float) -> float:
         """Seconds until the window ``now`` falls in ends."""
-        return (self.bucket(now) + 1) * self.value - now
+        return (int(now) // self.seconds + 1) * self.seconds - now
 
 
 WINDOWS = (Window.MINUTE, Window.HOUR, Window.DAY)
@@ -38,7 +41,8 @@ class Limits:
     per_day: int = 0
 
     def of(self, window: Window) -> int:
-        return {Window.MINUTE: self.per_minute, Window.HOUR: self.per_hour, Window.DAY: self.per_day}[window]
+        limit: int = getattr(self, window.field)
+        return limit
 
     def over(self, defaults: Limits) -> Limits:
         """These limits with every unset window taken from ``defaults``."""
