@@ -79,3 +79,29 @@ def test_expired_tokens_are_refused() -> None:
 def test_short_keys_are_refused() -> None:
     with pytest.raises(ValueError, match="32"):
         InternalTokens("short", service="api")
+
+
+class CountingTokens(InternalTokens):
+    def __init__(self, key: str, *, service: str) -> None:
+        super().__init__(key, service=service)
+        self.verified = 0
+
+    def verify_until(self, token: str) -> tuple[Identity, float]:
+        self.verified += 1
+        return super().verify_until(token)
+
+
+def test_a_verified_token_is_remembered() -> None:
+    callee = CountingTokens(KEY, service="api")
+    a, token = authenticator(callee), InternalTokens(KEY, service="external").mint(ALICE)
+    assert auth(a, token) == auth(a, token) == ALICE
+    assert callee.verified == 1, "the second call is answered from what the first verified"
+
+
+def test_a_remembered_token_is_not_accepted_past_its_expiry() -> None:
+    a = authenticator(InternalTokens(KEY, service="api", leeway_seconds=0))
+    token = InternalTokens(KEY, service="external", ttl_seconds=1).mint(ALICE)
+    assert auth(a, token) == ALICE
+    time.sleep(1.2)
+    with pytest.raises(Unauthenticated, match="expired"):
+        auth(a, token)
