@@ -8,11 +8,19 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Iterator
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import uvicorn
 
 from services.kit.lifecycle import Lifecycle
+
+
+def no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing, for HTTP clients shared by every tenant (tool proxy,
+    SSO upstreams): a cookie one tenant's call received would otherwise ride along on any
+    tenant's next call to the same host."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def reuseport_socket(host: str, port: int) -> socket.socket:

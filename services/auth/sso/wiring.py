@@ -21,6 +21,7 @@ from services.auth.sso.servicer import SsoProviderServicer
 from services.auth.sso.upstream import Upstreams
 from services.auth.tenants.service import TenantService
 from services.auth.users.repository import UserRepository
+from services.kit.http import no_cookies
 from services.kit.lifecycle import Lifecycle
 from services.kit.mongo import Document
 from services.kit.server import ServiceBinding
@@ -39,8 +40,11 @@ async def build_sso(
 ) -> tuple[ServiceBinding, SsoLogin]:
     repo = SsoRepository(db)
     await repo.init()
-    # No redirects followed: an upstream's endpoints are what its discovery document says.
-    http = httpx.AsyncClient(timeout=settings.sso_http_timeout_seconds, follow_redirects=False)
+    # No redirects followed: an upstream's endpoints are what its discovery document says. No
+    # cookies kept: the client serves every tenant's logins.
+    http = httpx.AsyncClient(
+        timeout=settings.sso_http_timeout_seconds, follow_redirects=False, cookies=no_cookies()
+    )
     lifecycle.on_shutdown("sso-http", http.aclose)
     upstreams = Upstreams(http, cache_seconds=settings.sso_discovery_cache_seconds)
     service = SsoProviderService(

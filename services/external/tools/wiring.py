@@ -18,7 +18,7 @@ from services.external.tools.service import PURPOSE, ToolService
 from services.external.tools.servicer import IntegratedToolServicer
 from services.external.tools.settings import ToolSettings
 from services.external.tools.upstream_auth import OAuthTokens
-from services.kit.http import reuseport_socket, serve_http
+from services.kit.http import no_cookies, reuseport_socket, serve_http
 from services.kit.identity import Authenticator, authenticator_for
 from services.kit.lifecycle import Lifecycle
 from services.kit.mongo import Document
@@ -38,8 +38,11 @@ class ToolsRunning:
 
 def http_client(settings: ToolSettings) -> httpx.AsyncClient:
     """One pooled client for every tool: no proxies from the environment, no redirects
-    followed (a redirect goes back to the caller, as the tool sent it)."""
+    followed (a redirect goes back to the caller, as the tool sent it), and no cookie jar: the
+    client is shared by every tenant, so a cookie a tool sets goes back to its caller and is
+    never kept (it would ride along on any tenant's next call to the same host)."""
     return httpx.AsyncClient(
+        cookies=no_cookies(),
         timeout=httpx.Timeout(settings.tools_timeout_seconds, connect=settings.tools_connect_timeout_seconds),
         limits=httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=30),
         trust_env=False,

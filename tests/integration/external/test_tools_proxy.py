@@ -242,6 +242,24 @@ async def test_another_tenants_tool_is_not_found_like_a_missing_one(
     assert fake_tool.tool.log.requests == []  # nothing reached the tool
 
 
+async def test_cookies_a_tool_sets_go_to_the_caller_only(
+    tools_app: ToolsApp, fake_tool: RunningTool, unique: str
+) -> None:
+    """The proxy keeps no cookie jar: a session cookie one tenant's tool set must never ride
+    along on another tenant's call to a tool at the same address (nor on the next call)."""
+    ours = await register(tools_app, unique, fake_tool.url)
+    theirs = await register(tools_app, f"{unique}-b", fake_tool.url)
+    first = await tools_app.http.get(f"/tools/{tool_id(ours)}/api/v1/hosts", headers=tools_app.bearer(unique))
+    assert first.headers["set-cookie"] == "tool_session=1", "the caller gets the tool's cookie"
+    again = await tools_app.http.get(f"/tools/{tool_id(ours)}/api/v1/hosts", headers=tools_app.bearer(unique))
+    other = await tools_app.http.get(
+        f"/tools/{tool_id(theirs)}/api/v1/hosts", headers=tools_app.bearer(f"{unique}-b")
+    )
+    assert again.status_code == other.status_code == 200
+    assert "cookie" not in _headers(again.json())
+    assert "cookie" not in _headers(other.json()), "another tenant's call carried the tool's cookie"
+
+
 async def test_a_disabled_tool_answers_409(tools_app: ToolsApp, fake_tool: RunningTool, unique: str) -> None:
     tool = await register(tools_app, unique, fake_tool.url)
     await tools_app.stub.UpdateIntegratedTool(
