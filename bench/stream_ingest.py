@@ -1,7 +1,7 @@
 """Stream ingestion: Kafka → normalize → enrich → Cassandra, with the machine's baselines, in one run.
 
     flock /tmp/openframe-bench.lock .venv/bin/python bench/stream_ingest.py \
-        [--events 200000] [--workers 2] [--rate 20000] [--seconds 15]
+        [--events 100000] [--workers 2] [--rate 20000] [--seconds 60]
 
 Figures, all measured in the same run on the same servers (`make run`'s Kafka, Cassandra, FerretDB):
 
@@ -202,7 +202,7 @@ async def main() -> None:
     parser.add_argument(
         "--rate", type=int, default=20_000, help="offered load of the sustained phase, events/s"
     )
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of the sustained phase")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the sustained phase")
     args = parser.parse_args()
     settings = Settings(environment="test")
     u = f"b{uuid.uuid4().hex[:8]}"
