@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support
 import grpc
 import httpx
 
+from bench.cpu import CpuMeter, server_pid, tree
 from infra.layout import Layout
 from infra.servers.base import port_in_use
 from infra.servers.envoy import Envoy, local_options
@@ -139,23 +140,6 @@ def request_of(mode: str, org_name: str, token: str, key: str) -> tuple[str, dic
     return path, {"authorization": f"Bearer {token}"}
 
 
-def _ticks(pid: int) -> int:
-    """CPU clock ticks (user + system) of ``pid`` and its children (service workers)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:
-            total += int(fields[11]) + int(fields[12])
-    return total
-
-
-def cpu_sample(pids: dict[str, int]) -> dict[str, int]:
-    return {name: _ticks(pid) for name, pid in pids.items()}
-
-
 def h2load(url: str, headers: dict[str, str], requests: int, clients: int, rps: int) -> tuple[str, list[int]]:
     extra = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
     if rps:
@@ -177,12 +161,12 @@ def run_mode(
     mode: str, port: int, org: str, token: str, key: str, args: argparse.Namespace, pids: dict[str, int]
 ) -> Result:
     path, headers = request_of(mode, org, token, key)
-    before = cpu_sample(pids)
+    meter = CpuMeter({name: tree(pid) for name, pid in pids.items()})
+    meter.start()
     stdout, latencies = h2load(
         f"http://127.0.0.1:{port}{path}", headers, args.requests, args.clients, args.rps
     )
-    after = cpu_sample(pids)
-    per_tick_us = 1e6 / os.sysconf("SC_CLK_TCK") / args.requests
+    _, spent = meter.stop()
     summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
     non2xx = int(stdout.rsplit("non2xx: ", 1)[1])
     return Result(
@@ -191,7 +175,7 @@ def run_mode(
         p50_ms=latencies[len(latencies) // 2] / 1000,
         p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
         failed=non2xx,
-        cpu_us={name: (after[name] - before[name]) * per_tick_us for name in pids},
+        cpu_us={name: seconds * 1e6 / args.requests for name, seconds in spent.items()},
     )
 
 
@@ -218,17 +202,12 @@ def main() -> None:
             if args.check:
                 print(f"every mode returns {org}")
                 return
-            shared = {name: _pid(layout, name) for name in COMPONENTS if name != "edge"}
-            edge_pids = {m: _pid(layout, "envoy") for m in MODES} | {BASELINE: bare.owned_pid() or 0}
+            shared = {name: server_pid(layout, name) for name in COMPONENTS if name != "edge"}
+            edge_pids = {m: server_pid(layout, "envoy") for m in MODES} | {BASELINE: bare.owned_pid() or 0}
             pids = {m: {"edge": edge_pids[m], **shared} for m in MODES}
             measure(args, edges, org, token, key, pids)
         finally:
             bare.stop()
-
-
-def _pid(layout: Layout, name: str) -> int:
-    pidfile = layout.pidfile(name)
-    return int(pidfile.read_text().split()[0]) if pidfile.is_file() else 0
 
 
 def measure(

@@ -43,6 +43,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from cassandra.query import BatchStatement, BatchType
 from pymongo import AsyncMongoClient
 
+from bench.cpu import CpuMeter, server_pid, tree
 from infra.layout import REPO, Layout
 from openframe.stream.v1 import logs_pb2, logs_pb2_grpc
 from services.kit.config import Settings
@@ -283,50 +284,6 @@ async def main() -> None:
     )
 
 
-def _ticks_of(pid: int) -> int:
-    """CPU clock ticks (user + system) of one process so far; 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its children (the stream service's worker processes)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(stat.parent.name))
-        except (OSError, ValueError):
-            continue
-    return [pid, *children]
-
-
-class CpuMeter:
-    """CPU seconds each component spends between ``start`` and ``stop``: where the 2 cores go."""
-
-    def __init__(self, components: dict[str, list[int]]) -> None:
-        self.components = components
-        self.hz = os.sysconf("SC_CLK_TCK")
-
-    def sample(self) -> dict[str, float]:
-        return {name: sum(_ticks_of(p) for p in pids) / self.hz for name, pids in self.components.items()}
-
-    def start(self) -> None:
-        self.t0, self.before = time.perf_counter(), self.sample()
-
-    def stop(self) -> tuple[float, dict[str, float]]:
-        after = self.sample()
-        return time.perf_counter() - self.t0, {k: after[k] - self.before[k] for k in after}
-
-
-def server_pid(name: str) -> int:
-    pid_file = Layout.from_env().pidfile(name)
-    return int(pid_file.read_text().split()[0]) if pid_file.is_file() else 0
-
-
 def partition_of(key: bytes, partitions: list[int]) -> int:
     """Same key, same partition (per-device order), as Kafka's default partitioner keeps it."""
     return partitions[zlib.crc32(key) % len(partitions)]
@@ -422,9 +379,9 @@ async def offered_load(
     assert stream.process is not None
     meter = CpuMeter(
         {
-            "cassandra": [server_pid("cassandra")],
-            "kafka": [server_pid("kafka")],
-            f"stream service ({args.workers} workers)": _tree(stream.process.pid),
+            "cassandra": [server_pid(Layout.from_env(), "cassandra")],
+            "kafka": [server_pid(Layout.from_env(), "kafka")],
+            f"stream service ({args.workers} workers)": tree(stream.process.pid),
             "this benchmark (producer, probes)": [os.getpid()],
         }
     )
