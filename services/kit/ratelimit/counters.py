@@ -40,7 +40,7 @@ class CounterSpec:
     hits: int = 1
 
     def key(self, now: float) -> str:
-        return f"rl:{self.name}:{self.window.letter}:{int(now) // self.window.seconds}"
+        return f"rl:{self.name}:{self.window.letter}:{self.window.bucket(now)}"
 
     def expiry(self, now: float) -> int:
         return int(self.window.until_reset(now)) + EXPIRY_MARGIN_S

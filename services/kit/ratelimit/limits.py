@@ -17,8 +17,8 @@ class Window(Enum):
         # Plain attributes: every request reads them several times, and an enum's ``value``
         # is a descriptor call each time.
         self.seconds = seconds
-        self.letter = {60: "m", 3_600: "h", 86_400: "d"}[seconds]  # in counter keys
-        self.field = {60: "per_minute", 3_600: "per_hour", 86_400: "per_day"}[seconds]  # of Limits
+        self.letter = self.name[0].lower()  # in counter keys: m, h, d
+        self.field = f"per_{self.name.lower()}"  # the Limits attribute: per_minute, ...
 
     def bucket(self, now: float) -> int:
         """Index of the window ``now`` falls in (seconds since the epoch // width)."""
@@ -26,7 +26,7 @@ class Window(Enum):
 
     def until_reset(self, now: float) -> float:
         """Seconds until the window ``now`` falls in ends."""
-        return (int(now) // self.seconds + 1) * self.seconds - now
+        return (self.bucket(now) + 1) * self.seconds - now
 
 
 WINDOWS = (Window.MINUTE, Window.HOUR, Window.DAY)
