@@ -33,13 +33,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support (run as a script)
 
@@ -66,6 +69,11 @@ MAX_LIMITS = key_pb.RateLimits(per_minute=1_000_000, per_hour=100_000_000, per_d
 COMPONENTS = ("edge", "external", "ratelimit", "api", "redis")
 
 
+class Edge(NamedTuple):
+    port: int
+    access_log: Path  # one JSON object per request (infra/servers/envoy/filters.py)
+
+
 @dataclass
 class Result:
     mode: str
@@ -74,6 +82,10 @@ class Result:
     p99_ms: float
     failed: int
     cpu_us: dict[str, float]  # CPU per request of each component
+    #: medians from the edge's access log: in the edge's filters before the upstream (token
+    #: check, API-key check, rate limit call), then the upstream until its last byte
+    edge_us: float
+    upstream_us: float
 
 
 def access_token(layout: Layout) -> str:
@@ -157,16 +169,32 @@ def h2load(url: str, headers: dict[str, str], requests: int, clients: int, rps: 
     return out.stdout + f"\nnon2xx: {failed}", latencies
 
 
+def timings(access_log: Path, offset: int, path: str) -> tuple[float, float]:
+    """Median ``edge_us`` and ``upstream_us`` of the requests for ``path`` logged past ``offset``."""
+    edge, upstream = [], []
+    with access_log.open() as f:
+        f.seek(offset)
+        for line in f:
+            entry = json.loads(line) if line.startswith("{") else {}
+            if entry.get("path") == path and entry.get("edge_us") is not None:
+                edge.append(entry["edge_us"])
+                upstream.append(entry["upstream_us"])
+    return (statistics.median(edge), statistics.median(upstream)) if edge else (0.0, 0.0)
+
+
 def run_mode(
-    mode: str, port: int, org: str, token: str, key: str, args: argparse.Namespace, pids: dict[str, int]
+    mode: str, edge: Edge, org: str, token: str, key: str, args: argparse.Namespace, pids: dict[str, int]
 ) -> Result:
     path, headers = request_of(mode, org, token, key)
     meter = CpuMeter({name: tree(pid) for name, pid in pids.items()})
+    offset = edge.access_log.stat().st_size
     meter.start()
     stdout, latencies = h2load(
-        f"http://127.0.0.1:{port}{path}", headers, args.requests, args.clients, args.rps
+        f"http://127.0.0.1:{edge.port}{path}", headers, args.requests, args.clients, args.rps
     )
     _, spent = meter.stop()
+    time.sleep(1.2)  # the edge writes its access log once a second (--file-flush-interval-msec)
+    edge_us, upstream_us = timings(edge.access_log, offset, path)
     summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
     non2xx = int(stdout.rsplit("non2xx: ", 1)[1])
     return Result(
@@ -176,6 +204,8 @@ def run_mode(
         p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
         failed=non2xx,
         cpu_us={name: seconds * 1e6 / args.requests for name, seconds in spent.items()},
+        edge_us=edge_us,
+        upstream_us=upstream_us,
     )
 
 
@@ -197,8 +227,9 @@ def main() -> None:
         bare = unlimited_edge(layout, Path(tmp))
         bare.start()
         try:
-            edges = {m: layout.port("envoy") for m in MODES} | {BASELINE: bare.port}
-            org, key = asyncio.run(prepare(layout, token, edges))
+            shared_edge = Edge(layout.port("envoy"), layout.log("envoy"))
+            edges = {m: shared_edge for m in MODES} | {BASELINE: Edge(bare.port, bare.layout.log("envoy"))}
+            org, key = asyncio.run(prepare(layout, token, {m: e.port for m, e in edges.items()}))
             if args.check:
                 print(f"every mode returns {org}")
                 return
@@ -212,7 +243,7 @@ def main() -> None:
 
 def measure(
     args: argparse.Namespace,
-    edges: dict[str, int],
+    edges: dict[str, Edge],
     org: str,
     token: str,
     key: str,
@@ -246,6 +277,15 @@ def measure(
             f"{mode:<17} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f} {failed:>8} "
             f"{statistics.median(diffs):>+15.2f}{spread}"
         )
+    # Where the time goes, as the edge saw it: the checks run in its filters before the upstream,
+    # so their cost shows as edge time over the baseline's.
+    header = f"{'edge µs':>10}{'upstream µs':>13}{'edge vs jwt-only':>18}"
+    print(f"\n{'edge access log (median round)':<36}{header}")
+    base_edge = statistics.median(r.edge_us for r in rounds[BASELINE])
+    for mode in MODES:
+        edge = statistics.median(r.edge_us for r in rounds[mode])
+        upstream = statistics.median(r.upstream_us for r in rounds[mode])
+        print(f"{mode:<36}{edge:>10.0f}{upstream:>13.0f}{edge - base_edge:>+18.0f}")
     # Where the time goes: at one request in flight the path is sequential, so a process's CPU
     # per request is time on the request's path (plus its background work, e.g. usage logs).
     print(

@@ -10,7 +10,6 @@ edge limits like every other.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Sequence
 
 import grpc
@@ -25,6 +24,7 @@ from tests.integration.ratelimit.conftest import assert_exactly_the_limit_passed
 from tests.support.api_keys import create_api_key
 from tests.support.identity import Tenants, TenantSession
 from tests.support.internal import as_caller
+from tests.support.windows import wait_for_a_fresh_minute
 
 POLICY_PATH = "/ratelimit/v1/rateLimitPolicy"
 HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
@@ -45,13 +45,6 @@ async def limit_tenant(
         update_mask=FieldMask(paths=["tenant_limits"]),
     )
     await policies.UpdateRateLimitPolicy(request, metadata=as_caller(layout, tenant))
-
-
-def wait_for_a_fresh_minute(at_least_s: float = 15) -> None:
-    """Windows are UTC minutes: start a burst with time to spare, so it falls in one window."""
-    left = 60 - time.time() % 60
-    if left < at_least_s:
-        time.sleep(left + 0.2)
 
 
 async def burst(client: httpx.AsyncClient, session: TenantSession, count: int) -> list[httpx.Response]:

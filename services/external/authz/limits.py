@@ -24,7 +24,9 @@ from services.kit.ratelimit.checker import (
     TENANT_ENTRY,
     Checker,
     Decision,
+    Subject,
     WindowStatus,
+    subject_of,
 )
 from services.kit.ratelimit.limits import Limits
 from services.kit.ratelimit.policies import Policy
@@ -59,11 +61,28 @@ class RemotePolicies:
 class KeyLimiter:
     """Counts one request of ``key`` against the key and its tenant (all windows, all or nothing)."""
 
+    #: Keys whose subjects are remembered; past it the memory starts over.
+    MAX_REMEMBERED = 50_000
+
     def __init__(self, checker: Checker) -> None:
         self.checker = checker
+        #: key id -> (the key record they were made from, its subjects: tenant, key)
+        self._subjects: dict[str, tuple[ApiKey, list[Subject | None]]] = {}
 
     async def hit(self, key: ApiKey) -> Decision:
-        return await self.checker.check([{TENANT_ENTRY: key.tenant_id}, _entry(key)], [1, 1])
+        return await self.checker.count(self._subjects_of(key), (1, 1))
+
+    def _subjects_of(self, key: ApiKey) -> list[Subject | None]:
+        """The same descriptors the rate limit filter would send, parsed once per key record (the
+        verifier hands out one record object until it reads the key again)."""
+        known = self._subjects.get(key.id)
+        if known is not None and known[0] is key:
+            return known[1]
+        if len(self._subjects) >= self.MAX_REMEMBERED:
+            self._subjects.clear()
+        subjects = [subject_of({TENANT_ENTRY: key.tenant_id}), subject_of(_entry(key))]
+        self._subjects[key.id] = (key, subjects)
+        return subjects
 
     async def windows(self, key: ApiKey) -> list[WindowStatus]:
         """The key's minute, hour and day windows as they stand (usage reports)."""

@@ -24,7 +24,7 @@ body (``{"code": 16, "message": ...}``) REST callers get from every other refusa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from envoy.config.core.v3 import base_pb2
 from envoy.service.auth.v3 import external_auth_pb2 as pb
@@ -33,6 +33,7 @@ from envoy.type.v3 import http_status_pb2
 from google.protobuf import struct_pb2
 from google.rpc import code_pb2, status_pb2
 
+from services.external.api_keys.model import ApiKey
 from services.external.authz import scopes
 from services.external.authz.limits import KeyLimiter
 from services.external.authz.tenants import TenantStatuses
@@ -102,7 +103,33 @@ def _jwt_tenant(request: pb.CheckRequest) -> str | None:
     return tid.string_value if tid is not None and tid.string_value else None
 
 
+class _Grant(NamedTuple):
+    """What the check tells the edge about a valid key, the same for every request of it."""
+
+    key: ApiKey  # the record it was made from
+    identity: Identity  # who the services see (in the internal token)
+    metadata: struct_pb2.Struct  # the edge's dynamic metadata: usage log and rate limit override
+
+
+def _grant(key: ApiKey) -> _Grant:
+    metadata = _metadata(tenant_id=key.tenant_id, api_key_id=key.id)
+    limits = key.rate_limits
+    if limits.per_minute or limits.per_hour or limits.per_day:  # the rate limiter's override
+        metadata.update({"rate_limits": f"{limits.per_minute}/{limits.per_hour}/{limits.per_day}"})
+    identity = Identity(
+        tenant_id=key.tenant_id,
+        subject=key.id,
+        roles=key.roles(),
+        kind="api_key",
+        scopes=frozenset(key.scopes),
+    )
+    return _Grant(key, identity, metadata)
+
+
 class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc]
+    #: Keys whose grants are remembered; past it the memory starts over.
+    MAX_REMEMBERED = 50_000
+
     def __init__(
         self, verifier: KeyVerifier, tokens: InternalTokens, limiter: KeyLimiter, tenants: TenantStatuses
     ) -> None:
@@ -110,6 +137,18 @@ class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc
         self.tokens = tokens
         self.limiter = limiter
         self.tenants = tenants
+        self._grants: dict[str, _Grant] = {}
+
+    def _grant_of(self, key: ApiKey) -> _Grant:
+        """Built once per key record (the verifier hands out one object until it reads the key
+        again, so a changed key gets a new grant)."""
+        known = self._grants.get(key.id)
+        if known is not None and known.key is key:
+            return known
+        if len(self._grants) >= self.MAX_REMEMBERED:
+            self._grants.clear()
+        grant = self._grants[key.id] = _grant(key)
+        return grant
 
     async def Check(self, request: pb.CheckRequest, context: Any) -> pb.CheckResponse:
         http = request.attributes.request.http
@@ -136,10 +175,8 @@ class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc
         refusal = await self.tenants.refusal(key.tenant_id)
         if refusal is not None:
             return deny(401, refusal)
-        metadata = _metadata(tenant_id=key.tenant_id, api_key_id=key.id)
-        limits = key.rate_limits
-        if limits.per_minute or limits.per_hour or limits.per_day:  # the rate limiter's override
-            metadata.update({"rate_limits": f"{limits.per_minute}/{limits.per_hour}/{limits.per_day}"})
+        grant = self._grant_of(key)
+        metadata = grant.metadata
         needed = scopes.required_scope(method, path)
         if needed is None:
             return deny(403, "this endpoint is not available to API keys", metadata=metadata)
@@ -153,17 +190,10 @@ class AuthorizationServicer(pb_grpc.AuthorizationServicer):  # type: ignore[misc
                 # say RESOURCE_EXHAUSTED, as the rate limit filter does.
                 limit_headers.append(("grpc-status", str(code_pb2.RESOURCE_EXHAUSTED)))
             return deny(429, "rate limit exceeded", metadata=metadata, extra_headers=limit_headers)
-        identity = Identity(
-            tenant_id=key.tenant_id,
-            subject=key.id,
-            roles=key.roles(),
-            kind="api_key",
-            scopes=frozenset(key.scopes),
-        )
         return pb.CheckResponse(
             status=status_pb2.Status(code=code_pb2.OK),
             ok_response=pb.OkHttpResponse(
-                headers=[_header("authorization", f"Bearer {self.tokens.mint(identity)}")],
+                headers=[_header("authorization", f"Bearer {self.tokens.mint(grant.identity)}")],
                 headers_to_remove=[API_KEY_HEADER],
                 response_headers_to_add=[_header(k, v) for k, v in limit_headers],
             ),

@@ -22,8 +22,8 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 from services.kit.identity import TENANT_RE
 from services.kit.ratelimit.counters import Counters, CounterSpec
@@ -45,13 +45,12 @@ class Subject:
     key_id: str = ""
     #: a key's own limits, as the edge passed them (zeros: the tenant's key limits apply)
     own_limits: Limits | None = None
+    #: in counter keys; {tenant}: a Redis Cluster hash tag, so all counters of a request share a slot
+    name: str = field(init=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        # {tenant}: a Redis Cluster hash tag, so all counters of a request share a slot
-        if self.kind == "tenant":
-            return f"{{{self.tenant_id}}}:t"
-        return f"{{{self.tenant_id}}}:k:{self.key_id}"
+    def __post_init__(self) -> None:
+        name = f"{{{self.tenant_id}}}:t" if self.kind == "tenant" else f"{{{self.tenant_id}}}:k:{self.key_id}"
+        object.__setattr__(self, "name", name)  # read several times per request: computed once
 
 
 def subject_of(entries: Mapping[str, str]) -> Subject | None:
@@ -67,8 +66,7 @@ def subject_of(entries: Mapping[str, str]) -> Subject | None:
     return Subject("api_key", tenant, key, own)
 
 
-@dataclass(frozen=True)
-class WindowStatus:
+class WindowStatus(NamedTuple):
     """The state of the window a descriptor reports (the one that binds it)."""
 
     window: Window
@@ -77,8 +75,7 @@ class WindowStatus:
     reset_s: int  # whole seconds until the window ends (at least 1)
 
 
-@dataclass(frozen=True)
-class DescriptorResult:
+class DescriptorResult(NamedTuple):
     subject: Subject | None
     over_limit: bool
     #: None for a descriptor nobody limits
@@ -99,6 +96,9 @@ def _seconds(value: float) -> int:
 
 
 class Checker:
+    #: Subjects whose limits are remembered (per policy read); past it the memory starts over.
+    MAX_REMEMBERED = 100_000
+
     def __init__(
         self,
         policies: PolicyCache,
@@ -110,6 +110,8 @@ class Checker:
         self.counters = counters
         self.defaults = defaults
         self.clock = clock
+        #: subject name -> (the policy and own limits they came from, the limits)
+        self._limits: dict[str, tuple[Policy, Limits | None, Limits]] = {}
 
     def limits_of(self, subject: Subject, policy: Policy) -> Limits:
         if subject.kind == "tenant":
@@ -117,8 +119,23 @@ class Checker:
         tenant_wide = policy.api_key.over(self.defaults.api_key)
         return subject.own_limits.over(tenant_wide) if subject.own_limits else tenant_wide
 
+    def _current_limits(self, subject: Subject, policy: Policy) -> Limits:
+        """``limits_of``, worked out again only when the policy object or the own limits change
+        (the policy cache hands out the same object until it reads the policy again)."""
+        known = self._limits.get(subject.name)
+        if known is not None and known[0] is policy and known[1] == subject.own_limits:
+            return known[2]
+        if len(self._limits) >= self.MAX_REMEMBERED:
+            self._limits.clear()
+        limits = self.limits_of(subject, policy)
+        self._limits[subject.name] = (policy, subject.own_limits, limits)
+        return limits
+
     async def check(self, descriptors: Sequence[Mapping[str, str]], hits: Sequence[int]) -> Decision:
-        subjects = [subject_of(d) for d in descriptors]
+        return await self.count([subject_of(d) for d in descriptors], hits)
+
+    async def count(self, subjects: Sequence[Subject | None], hits: Sequence[int]) -> Decision:
+        """``check`` for subjects already known (None: a descriptor nobody limits)."""
         policies = {t: await self.policies.get(t) for t in {s.tenant_id for s in subjects if s is not None}}
         now = self.clock()
         specs: list[CounterSpec] = []
@@ -128,15 +145,14 @@ class Checker:
             if subject is None:
                 windows_of.append([])
                 continue
-            limits = self.limits_of(subject, policies[subject.tenant_id])
+            limits = self._current_limits(subject, policies[subject.tenant_id])
             mine = []
             for window in WINDOWS:
-                spec = CounterSpec(subject.name, window, limits.of(window), count)
-                key = spec.key(now)
-                if key not in positions:
-                    positions[key] = len(specs)
+                spec = CounterSpec.at(subject.name, window, limits.of(window), now, count)
+                if spec.key not in positions:
+                    positions[spec.key] = len(specs)
                     specs.append(spec)
-                mine.append(positions[key])
+                mine.append(positions[spec.key])
             windows_of.append(mine)
         outcome = await self.counters.hit(specs, now)
         results = []
@@ -149,7 +165,7 @@ class Checker:
                 continue
             reported.add(subject.name)
             states = [(specs[i], outcome.counts[i]) for i in mine]
-            exceeded = [s for s, count in states if not outcome.allowed and count + s.hits > s.limit]
+            exceeded = [] if outcome.allowed else [s for s, count in states if count + s.hits > s.limit]
             if exceeded:  # report the exceeded window that lasts longest: nothing passes before it ends
                 worst = max(exceeded, key=lambda s: s.window.until_reset(now))
                 reset = _seconds(worst.window.until_reset(now))
@@ -173,7 +189,7 @@ class Checker:
             return []
         limits = self.limits_of(subject, await self.policies.get(subject.tenant_id))
         now = self.clock()
-        specs = [CounterSpec(subject.name, window, limits.of(window)) for window in WINDOWS]
+        specs = [CounterSpec.at(subject.name, window, limits.of(window), now) for window in WINDOWS]
         counts = await self.counters.peek(specs, now)
         return [
             WindowStatus(s.window, s.limit, max(0, s.limit - c), _seconds(s.window.until_reset(now)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -30,17 +30,20 @@ log = get_logger(__name__)
 EXPIRY_MARGIN_S = 60
 
 
-@dataclass(frozen=True)
-class CounterSpec:
-    """One window of one subject: ``name`` is the subject (``{acme}:t``), ``limit`` its limit."""
+class CounterSpec(NamedTuple):
+    """One window of one subject, as of one request: ``key`` is its Redis key for the window the
+    request falls in (``at``), ``limit`` the subject's limit. A tuple: several are built per
+    request, and the key once, not once per store that reads it."""
 
-    name: str
+    key: str
     window: Window
     limit: int
     hits: int = 1
 
-    def key(self, now: float) -> str:
-        return f"rl:{self.name}:{self.window.letter}:{self.window.bucket(now)}"
+    @classmethod
+    def at(cls, name: str, window: Window, limit: int, now: float, hits: int = 1) -> CounterSpec:
+        """``name`` is the subject (``{acme}:t``); the key names the window ``now`` falls in."""
+        return cls(f"rl:{name}:{window.letter}:{window.bucket(now)}", window, limit, hits)
 
     def expiry(self, now: float) -> int:
         return int(self.window.until_reset(now)) + EXPIRY_MARGIN_S
@@ -113,13 +116,13 @@ class RedisCounters:
         args: list[Any] = []
         for spec in specs:
             args += [spec.limit, spec.expiry(now), spec.hits]
-        reply = await self._script(keys=[s.key(now) for s in specs], args=args)
+        reply = await self._script(keys=[s.key for s in specs], args=args)
         return Outcome(allowed=int(reply[0]) == 0, counts=tuple(int(c) for c in reply[1:]), backend="redis")
 
     async def peek(self, specs: Sequence[CounterSpec], now: float) -> tuple[int, ...]:
         if not specs:
             return ()
-        values = await self.client.mget([s.key(now) for s in specs])
+        values = await self.client.mget([s.key for s in specs])
         return tuple(int(v) if v is not None else 0 for v in values)
 
     async def close(self) -> None:
@@ -139,7 +142,7 @@ class LocalCounters:
         self._counts: dict[str, tuple[float, int]] = {}  # key -> (expires at, count)
 
     async def hit(self, specs: Sequence[CounterSpec], now: float) -> Outcome:
-        keys = [s.key(now) for s in specs]
+        keys = [s.key for s in specs]
         current = [self._counts.get(k, (0.0, 0))[1] for k in keys]
         if any(c + s.hits > s.limit for c, s in zip(current, specs, strict=True)):
             return Outcome(False, tuple(current), "local")
@@ -152,7 +155,7 @@ class LocalCounters:
         return Outcome(True, tuple(after), "local")
 
     async def peek(self, specs: Sequence[CounterSpec], now: float) -> tuple[int, ...]:
-        return tuple(self._counts.get(s.key(now), (0.0, 0))[1] for s in specs)
+        return tuple(self._counts.get(s.key, (0.0, 0))[1] for s in specs)
 
     def _prune(self, now: float) -> None:
         self._counts = {k: v for k, v in self._counts.items() if v[0] > now}

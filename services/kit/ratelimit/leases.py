@@ -96,11 +96,19 @@ class LeasedCounters:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def hit(self, specs: Sequence[CounterSpec], now: float) -> Outcome:
-        if not specs:
-            return Outcome(True, (), "redis")
-        keys = [s.key(now) for s in specs]
-        pools = [self._pool(k, s, now) for k, s in zip(keys, specs, strict=True)]
-        changed = [(k, p) for k, p, s in zip(keys, pools, specs, strict=True) if p.limit != s.limit]
+        # The steady state, without an await: every window holds a token here under its limit.
+        pools = []
+        for spec in specs:
+            pool = self._pools.get(spec.key)
+            if pool is None or pool.limit != spec.limit or pool.tokens < spec.hits:
+                return await self._hit_leasing(specs, now)
+            pools.append(pool)
+        return self._spend(specs, pools, now)
+
+    async def _hit_leasing(self, specs: Sequence[CounterSpec], now: float) -> Outcome:
+        """A request some window of which has no token here (or a changed limit): lease first."""
+        pools = [self._pool(s, now) for s in specs]
+        changed = [(s.key, p) for p, s in zip(pools, specs, strict=True) if p.limit != s.limit]
         for key, pool in changed:  # a new policy: what was leased under the old one goes back
             if pool.leasing is not None:
                 await asyncio.wait({pool.leasing})
@@ -123,8 +131,7 @@ class LeasedCounters:
                 await asyncio.wait(leasing)
                 continue
             wants = [max(lease_size(specs[i].limit), specs[i].hits - pools[i].tokens) for i in short]
-            await self._lease([keys[i] for i in short], [specs[i] for i in short], [pools[i] for i in short],
-                              wants, now)  # fmt: skip
+            await self._lease([specs[i] for i in short], [pools[i] for i in short], wants, now)
             break  # decide at once (no await from here on): the tokens just leased are ours
         if any(p.tokens < s.hits for p, s in zip(pools, specs, strict=True)):
             # refused: nothing spent; a window without tokens reports itself as full
@@ -133,19 +140,25 @@ class LeasedCounters:
                 for p, s in zip(pools, specs, strict=True)
             )
             return Outcome(False, counts, "redis")
-        for key, pool, spec in zip(keys, pools, specs, strict=True):
+        return self._spend(specs, pools, now)
+
+    def _spend(self, specs: Sequence[CounterSpec], pools: list[_Pool], now: float) -> Outcome:
+        """Take every window's tokens (each holds enough), refilling those running low."""
+        counts = []
+        for spec, pool in zip(specs, pools, strict=True):
             pool.tokens -= spec.hits
             size = lease_size(spec.limit)
             if size > 1 and pool.tokens < size // 2 and pool.leasing is None and not pool.exhausted:
-                self._refill(key, spec, pool, size, now)
-        return Outcome(True, tuple(p.spent for p in pools), "redis")
+                self._refill(spec, pool, size, now)
+            counts.append(pool.spent)
+        return Outcome(True, tuple(counts), "redis")
 
-    def _pool(self, key: str, spec: CounterSpec, now: float) -> _Pool:
-        pool = self._pools.get(key)
+    def _pool(self, spec: CounterSpec, now: float) -> _Pool:
+        pool = self._pools.get(spec.key)
         if pool is None:
             if len(self._pools) >= self.max_pools:
                 self._prune(now)
-            pool = self._pools[key] = _Pool(ends_at=now + spec.window.until_reset(now))
+            pool = self._pools[spec.key] = _Pool(ends_at=now + spec.window.until_reset(now))
         return pool
 
     def _prune(self, now: float) -> None:
@@ -160,7 +173,6 @@ class LeasedCounters:
 
     async def _lease(
         self,
-        keys: list[str],
         specs: list[CounterSpec],
         pools: list[_Pool],
         wants: list[int],
@@ -175,7 +187,7 @@ class LeasedCounters:
         for spec, want in zip(specs, wants, strict=True):
             args += [spec.limit, spec.expiry(now), want]
         try:
-            reply = await self._script(keys=keys, args=args)
+            reply = await self._script(keys=[s.key for s in specs], args=args)
         finally:
             for pool in pools:
                 pool.leasing = None
@@ -186,13 +198,13 @@ class LeasedCounters:
             pool.leased_total = max(pool.leased_total, total)
             pool.exhausted = granted < wants[i]
 
-    def _refill(self, key: str, spec: CounterSpec, pool: _Pool, size: int, now: float) -> None:
+    def _refill(self, spec: CounterSpec, pool: _Pool, size: int, now: float) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         pool.leasing = done  # at once: no second refill, and requests that run out wait for this one
 
         async def refill() -> None:
             try:
-                await self._lease([key], [spec], [pool], [size], now, done)
+                await self._lease([spec], [pool], [size], now, done)
             except (RedisError, OSError) as exc:  # the next request that runs out leases itself
                 log.debug("background lease failed", error=repr(exc))
 
@@ -204,7 +216,7 @@ class LeasedCounters:
         """Redis's counts less the tokens this process holds unspent (other processes' unspent
         leases still count: a report may be low, never high)."""
         counts = await self.shared.peek(specs, now)
-        held = [self._pools.get(s.key(now)) for s in specs]
+        held = [self._pools.get(s.key) for s in specs]
         return tuple(max(0, c - (p.tokens if p else 0)) for c, p in zip(counts, held, strict=True))
 
     async def close(self) -> None:

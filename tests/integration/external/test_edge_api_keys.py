@@ -12,12 +12,14 @@ from collections.abc import Awaitable, Callable
 import grpc
 import httpx
 import pytest
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from openframe.api.v1 import organizations_pb2
 from openframe.external.v1 import api_keys_pb2 as pb
 from openframe.external.v1 import public_api_pb2, public_api_pb2_grpc
 from openframe.external.v1.api_keys_pb2_grpc import ApiKeyServiceStub
 from tests.integration.external.conftest import eventually, timestamp_in
+from tests.support.windows import wait_for_a_fresh_minute
 
 Admin = Callable[..., tuple[tuple[str, str], ...]]
 CreateKey = Callable[..., Awaitable[pb.CreateApiKeyResponse]]
@@ -116,6 +118,39 @@ async def test_a_revoked_key_stops_working_within_5_seconds(
     await eventually(refused, within=5.0)
     message = assert_error(await edge.get(ORGS, headers=headers), 401, 16)
     assert "revoked" in message
+
+
+async def test_a_changed_key_is_checked_by_its_new_scopes_and_limits_within_seconds(
+    edge: httpx.AsyncClient, keys: ApiKeyServiceStub, admin: Admin, create_key: CreateKey, unique: str
+) -> None:
+    """The check keeps what it works out per key (identity, metadata, rate-limit subjects) with
+    the key's record: an update gives the next record, and with it the new scopes and limits."""
+    created = await create_key(unique, ["organizations:read", "devices:read"])
+    headers = {"x-api-key": created.key}
+    wait_for_a_fresh_minute()  # the counts below fall in one minute
+    first = await edge.get(ORGS, headers=headers)
+    assert first.status_code == 200, first.text
+    assert ';name="api_key"' in first.headers["x-ratelimit-limit"]
+    change = pb.ApiKey(
+        name=created.api_key.name,
+        scopes=["devices:read"],
+        rate_limits=pb.RateLimits(per_minute=3),
+        etag=created.api_key.etag,
+    )
+    await keys.UpdateApiKey(
+        pb.UpdateApiKeyRequest(api_key=change, update_mask=FieldMask(paths=["scopes", "rate_limits"])),
+        metadata=admin(unique),
+    )
+
+    async def out_of_scope() -> bool:
+        return (await edge.get(ORGS, headers=headers)).status_code == 403
+
+    await eventually(out_of_scope, within=5.0)
+    devices = [await edge.get("/external-api/v1/devices", headers=headers) for _ in range(4)]
+    # the key's own 3/min now binds (its minute already counts the first request)
+    assert [r.status_code for r in devices] == [200, 200, 429, 429], [r.text[:80] for r in devices]
+    assert devices[0].headers["x-ratelimit-limit"].startswith("3, ")
+    assert devices[1].headers["x-ratelimit-remaining"] == "0"
 
 
 async def test_a_regenerated_key_refuses_the_old_secret(

@@ -26,13 +26,13 @@ async def test_processes_together_admit_exactly_the_limit(
     assert lease_size(limit) == 20
     processes = [counters(settings) for _ in range(3)]
     now = hour_start() + 5
-    spec = CounterSpec(f"{{{unique}}}:t", Window.MINUTE, limit)
+    spec = CounterSpec.at(f"{{{unique}}}:t", Window.MINUTE, limit, now)
     allowed = 0
     for i in range(1_500):  # round robin, as a load balancer spreads requests
         allowed += (await processes[i % 3].hit([spec], now)).allowed
     # nothing leased is left unspent when every process is asked until it refuses
     assert allowed == limit
-    assert int(await redis.get(spec.key(now))) == limit
+    assert int(await redis.get(spec.key)) == limit
     for p in processes:
         await p.close()
 
@@ -42,7 +42,7 @@ async def test_a_steady_client_rarely_waits_for_redis(
 ) -> None:
     process = counters(settings)
     now = hour_start() + 5
-    spec = CounterSpec(f"{{{unique}}}:t", Window.MINUTE, 120_000)  # leases of 100
+    spec = CounterSpec.at(f"{{{unique}}}:t", Window.MINUTE, 120_000, now)  # leases of 100
     before = await redis.info("commandstats")
     for _ in range(1_000):
         assert (await process.hit([spec], now)).allowed
@@ -53,7 +53,7 @@ async def test_a_steady_client_rarely_waits_for_redis(
         for name in ("cmdstat_evalsha", "cmdstat_eval")
     )
     assert scripts <= 15, scripts  # ~one lease per 100 requests (other tests may run scripts too)
-    counted = int(await redis.get(spec.key(now)))
+    counted = int(await redis.get(spec.key))
     assert 1_000 <= counted <= 1_000 + 100  # every request counted; at most one lease ahead
     await process.close()
 
@@ -63,11 +63,11 @@ async def test_a_refused_request_spends_nothing(
 ) -> None:
     process = counters(settings)
     now = hour_start() + 5
-    tenant = CounterSpec(f"{{{unique}}}:t", Window.MINUTE, 120_000)
-    key = CounterSpec(f"{{{unique}}}:k:a", Window.MINUTE, 2)
+    tenant = CounterSpec.at(f"{{{unique}}}:t", Window.MINUTE, 120_000, now)
+    key = CounterSpec.at(f"{{{unique}}}:k:a", Window.MINUTE, 2, now)
     outcomes = [await process.hit([tenant, key], now) for _ in range(5)]
     assert [o.allowed for o in outcomes] == [True, True, False, False, False]
-    assert int(await redis.get(key.key(now))) == 2  # small limits lease one at a time: exact
+    assert int(await redis.get(key.key)) == 2  # small limits lease one at a time: exact
     refused = outcomes[-1]
     assert refused.counts[1] + 1 > key.limit  # the full window shows as the reason
     assert refused.counts[0] == 2  # the tenant's window: the two that passed, nothing more
