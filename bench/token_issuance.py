@@ -25,6 +25,7 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -38,6 +39,9 @@ import jwt
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.cpu (run as a script)
+
+from bench.cpu import CpuMeter, server_pid, tree
 from infra.layout import Layout
 from openframe.auth.v1 import oauth_clients_pb2 as cpb
 from openframe.auth.v1 import oauth_clients_pb2_grpc, tenants_pb2, tenants_pb2_grpc
@@ -67,27 +71,6 @@ class Result:
     service_cpu_ms_per_1k: float
     envoy_cpu_ms_per_1k: float
     stores_cpu_ms_per_1k: float  # FerretDB + Kafka + Redis (the audit trail)
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def service_pids(layout: Layout, name: str) -> list[int]:
-    """The supervisor and its workers."""
-    parent = int(layout.pidfile(name).read_text())
-    found = [parent]
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
-                found.append(int(stat.parent.name))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def openssl_sign_per_s() -> float:
@@ -225,11 +208,16 @@ def run_mode(mode: str, url: str, creds: str, layout: Layout, args: argparse.Nam
             "-H",
             f"authorization: Basic {creds}",
         ]
-        service, envoy = service_pids(layout, "auth"), [int(layout.pidfile("envoy").read_text())]
-        stores = [int(layout.pidfile(name).read_text()) for name in ("ferretdb", "kafka", "redis")]
-        cpu0 = cpu_seconds(service), cpu_seconds(envoy), cpu_seconds(stores)
+        meter = CpuMeter(
+            {
+                "service": tree(server_pid(layout, "auth")),  # the supervisor and its workers
+                "envoy": [server_pid(layout, "envoy")],
+                "stores": [server_pid(layout, name) for name in ("ferretdb", "kafka", "redis")],
+            }
+        )
+        meter.start()
         stdout, latencies = h2load(url, extra, args.requests, args.clients)
-        cpu1 = cpu_seconds(service), cpu_seconds(envoy), cpu_seconds(stores)
+        _, spent = meter.stop()
     summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
     counts = next(line for line in stdout.splitlines() if line.startswith("requests:"))
     codes = next(line for line in stdout.splitlines() if line.startswith("status codes:"))
@@ -242,9 +230,9 @@ def run_mode(mode: str, url: str, creds: str, layout: Layout, args: argparse.Nam
         p50_ms=latencies[len(latencies) // 2] / 1000,
         p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
         failed=failed,
-        service_cpu_ms_per_1k=(cpu1[0] - cpu0[0]) * per_1k,
-        envoy_cpu_ms_per_1k=(cpu1[1] - cpu0[1]) * per_1k,
-        stores_cpu_ms_per_1k=(cpu1[2] - cpu0[2]) * per_1k,
+        service_cpu_ms_per_1k=spent["service"] * per_1k,
+        envoy_cpu_ms_per_1k=spent["envoy"] * per_1k,
+        stores_cpu_ms_per_1k=spent["stores"] * per_1k,
     )
 
 
@@ -260,7 +248,7 @@ def main() -> None:
     args = parser.parse_args()
     layout = Layout.from_env()
     cores = os.cpu_count() or 1
-    print(f"machine: {cores} cores; auth service workers: {len(service_pids(layout, 'auth')) - 1}")
+    print(f"machine: {cores} cores; auth service workers: {len(tree(server_pid(layout, 'auth'))) - 1}")
     openssl, python = openssl_sign_per_s(), python_sign_per_s()
     print(
         f"RSA-2048 sign/s per core: openssl {openssl:,.0f}, python cryptography {python:,.0f}  "
