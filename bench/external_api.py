@@ -56,7 +56,7 @@ import httpx
 from bench.cpu import CpuMeter, server_pid, tree
 from infra.layout import Layout
 from infra.servers.base import port_in_use
-from infra.servers.envoy import Envoy, local_options
+from infra.servers.envoy import Envoy, admin_socket, local_options
 from infra.servers.envoy.options import Endpoint
 from openframe.api.v1 import organizations_pb2 as org_pb
 from openframe.api.v1.organizations_pb2_grpc import OrganizationServiceStub
@@ -106,7 +106,7 @@ def unlimited_edge(shared: Layout, state: Path) -> Envoy:
     options = replace(
         local_options(shared),
         listen=Endpoint("127.0.0.1", private.port("envoy")),
-        admin=Endpoint("127.0.0.1", private.port("envoy_admin")),
+        admin=admin_socket(private),
         admin_log=str(private.log("envoy-admin")),
         rate_limits=None,
     )

@@ -46,7 +46,7 @@ from envoy.service.ratelimit.v3 import rls_pb2
 from google.protobuf.message import Message
 
 from infra.layout import Layout
-from infra.servers.envoy import Envoy, local_options
+from infra.servers.envoy import Envoy, admin_socket, local_options
 from infra.servers.envoy.options import Endpoint, JwtAuth
 from openframe.api.v1 import organizations_pb2 as org_pb
 from openframe.api.v1 import organizations_pb2_grpc as org_grpc
@@ -86,16 +86,16 @@ def private_envoy(shared: Layout, private: Layout, listen_offset: int, *, rate_l
     (the stand-in JWKS, the trivial upstream) except the rate-limit service: the running one."""
     base = local_options(private)
     url = f"http://127.0.0.1:{private.port('envoy')}"  # both edges accept the same issuer
+    state = Layout(private.state / f"edge{listen_offset}", private.cache, private.port_base + listen_offset)
     options = replace(
         base,
         listen=Endpoint("127.0.0.1", private.port("envoy") + listen_offset),
-        admin=Endpoint("127.0.0.1", private.port("envoy_admin") + listen_offset),
+        admin=admin_socket(state),
         admin_log=str(private.log(f"envoy-admin-{listen_offset}")),
         upstreams={**base.upstreams, "ratelimit": Endpoint("127.0.0.1", shared.port("ratelimit"))},
         jwt=JwtAuth(public_url=url),
         rate_limits=base.rate_limits if rate_limited else None,
     )
-    state = Layout(private.state / f"edge{listen_offset}", private.cache, private.port_base + listen_offset)
     return Envoy(state, options)
 
 

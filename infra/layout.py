@@ -30,8 +30,7 @@ PORT_OFFSETS: dict[str, int] = {
     "kafka_controller": 93,
     "cassandra": 142,  # CQL native protocol
     "cassandra_storage": 100,  # inter-node gossip; bound to loopback, single node
-    "envoy": 80,  # public edge listener (REST + gRPC)
-    "envoy_admin": 901,
+    "envoy": 80,  # public edge listener (REST + gRPC); its admin is a Unix socket in the state folder
     # OpenFrame services (gRPC unless noted)
     "api": 300,
     "auth": 310,

@@ -10,10 +10,13 @@ attack, are in test_edge_jwt.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import shutil
 import ssl
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -41,7 +44,7 @@ from infra.servers.envoy import (
     validate_file,
 )
 from infra.servers.envoy import edge as edge_builder
-from infra.servers.envoy.options import SWAGGER_UI_FILES, JwtAuth, Tls
+from infra.servers.envoy.options import SWAGGER_UI_FILES, JwtAuth, Tls, UnixSocket
 from infra.servers.envoy.services import SERVICES
 from tests.support import tokens
 
@@ -55,10 +58,9 @@ SECURITY_HEADERS = {
 
 
 def free_block(start: int) -> int:
-    """A port base whose edge, admin and service ports are all free (so no upstream answers)."""
+    """A port base whose edge and service ports are all free (so no upstream answers)."""
     names = [
         "envoy",
-        "envoy_admin",
         *(c for c in PORT_OFFSETS if c in {s.name for s in SERVICES} | {"auth_http"}),
     ]
     for base in range(start, start + 5000, 500):
@@ -203,6 +205,40 @@ def test_tls_rendering_adds_hsts(tmp_path: Path) -> None:
         assert resp.headers["x-content-type-options"] == "nosniff"
     finally:
         server.stop()
+
+
+# -- the admin interface -----------------------------------------------------------------
+def tcp_listen_ports(pid: int) -> set[int]:
+    """The TCP ports process ``pid`` listens on (its socket inodes in /proc/net/tcp{,6})."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_admin_is_a_private_unix_socket_no_route_reaches(envoy: Envoy, anonymous: httpx.Client) -> None:
+    admin = envoy.options.admin
+    assert isinstance(admin, UnixSocket)
+    assert stat.S_IMODE(os.stat(admin.path).st_mode) == 0o600
+    assert envoy.admin("/ready") == (200, b"LIVE\n")
+    pid = envoy.owned_pid()
+    assert pid is not None
+    assert tcp_listen_ports(pid) == {envoy.port}, "the edge listener is the only TCP port"
+    for path in ("/ready", "/quitquitquit", "/stats", "/config_dump", "/server_info"):
+        for method in ("GET", "POST"):
+            resp = anonymous.request(method, path)
+            assert resp.status_code in (401, 404), (method, path, resp.status_code)
+            assert b"LIVE" not in resp.content and b"envoy.admin" not in resp.content
+    assert envoy.admin("/ready") == (200, b"LIVE\n"), "still up after POST /quitquitquit at the edge"
 
 
 # -- what every response carries ---------------------------------------------------------
@@ -483,7 +519,7 @@ def test_local_options_follow_the_layout(tmp_path: Path) -> None:
     layout = Layout(state=tmp_path, cache=tmp_path, port_base=41000)
     options = local_options(layout)
     assert (options.listen.host, options.listen.port) == ("127.0.0.1", 41080)
-    assert (options.admin.host, options.admin.port) == ("127.0.0.1", 41901)
+    assert options.admin == UnixSocket(str(tmp_path / "run" / "envoy-admin.sock"), 0o600)
     assert options.upstreams["auth_http"].port == 41311
     assert options.assets.swagger_ui_dir is None  # nothing installed in this empty cache
 

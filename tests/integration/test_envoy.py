@@ -1,4 +1,5 @@
-"""The shared local edge (`make up`): its config validates, the admin is LIVE, the edge answers.
+"""The shared local edge (`make up`): its config validates, the admin (a Unix socket) is LIVE, the
+edge answers.
 
 The edge's behaviour in depth (CORS, docs, transcoding errors, access log) is checked against a
 private Envoy in tests/contract/test_edge.py; this only proves the instance `make run` starts.
@@ -6,10 +7,12 @@ private Envoy in tests/contract/test_edge.py; this only proves the instance `mak
 
 from __future__ import annotations
 
+import os
+import stat
 import urllib.request
 
 from infra.layout import Layout
-from infra.servers.envoy import Envoy
+from infra.servers.envoy import Envoy, admin_socket
 
 
 def test_config_validates(infra_up: Layout) -> None:
@@ -18,9 +21,8 @@ def test_config_validates(infra_up: Layout) -> None:
 
 def test_admin_ready_and_health_route(infra_up: Layout) -> None:
     envoy = Envoy(infra_up)
-    with urllib.request.urlopen(f"http://127.0.0.1:{envoy.admin_port}/ready", timeout=2) as resp:
-        assert resp.status == 200
-        assert resp.read().strip() == b"LIVE"
+    assert envoy.admin("/ready") == (200, b"LIVE\n")
+    assert stat.S_IMODE(os.stat(admin_socket(infra_up).path).st_mode) == 0o600
     with urllib.request.urlopen(f"http://127.0.0.1:{envoy.port}/healthz", timeout=2) as resp:
         assert (resp.status, resp.read()) == (200, b"ok\n")
         assert resp.headers["server"] == "envoy"

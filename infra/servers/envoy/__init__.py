@@ -13,11 +13,12 @@ package there would shadow them.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
+import socket
 import subprocess
 import sys
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from infra.servers.envoy.options import (
     Endpoint,
     JwtAuth,
     Tls,
+    UnixSocket,
 )
 from infra.servers.envoy.services import clusters
 
@@ -96,6 +98,40 @@ def public_url(layout: Layout) -> str:
     return os.environ.get("OPENFRAME_PUBLIC_URL") or f"{scheme}://127.0.0.1:{layout.port('envoy')}"
 
 
+def admin_socket(layout: Layout) -> UnixSocket:
+    """The local edge's admin interface: a socket file in the state folder, mode 0600."""
+    return UnixSocket(str(layout.pidfile("envoy").with_name("envoy-admin.sock")))
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self._path)
+        self.sock = sock
+
+
+def admin_request(
+    admin: Endpoint | UnixSocket, path: str, method: str = "GET", timeout: float = 1.0
+) -> tuple[int, bytes]:
+    """One request to an edge's admin interface (status, body); OSError when nobody answers."""
+    connection = (
+        _UnixConnection(admin.path, timeout)
+        if isinstance(admin, UnixSocket)
+        else http.client.HTTPConnection(admin.host, admin.port, timeout=timeout)
+    )
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 def local_options(layout: Layout) -> EdgeOptions:
     """The edge of ``make run``: loopback everywhere, files from this checkout.
 
@@ -107,7 +143,7 @@ def local_options(layout: Layout) -> EdgeOptions:
     own = tuple(f"http://{h}:{layout.port('envoy')}" for h in ("localhost", "127.0.0.1"))
     return EdgeOptions(
         listen=Endpoint(layout.host, layout.port("envoy")),
-        admin=Endpoint("127.0.0.1", layout.port("envoy_admin")),
+        admin=admin_socket(layout),
         admin_log=str(layout.log("envoy-admin")),
         upstreams={c.name: Endpoint(layout.host, layout.port(c.name)) for c in clusters()},
         assets=Assets(
@@ -131,7 +167,9 @@ def compose_options(services: tuple[str, ...] | None = None) -> EdgeOptions:
     published = COMPOSE_PORT_BASE + PORT_OFFSETS["envoy"]  # compose.yaml: 127.0.0.1:27080 -> 8080
     return EdgeOptions(
         listen=Endpoint("0.0.0.0", 8080),  # noqa: S104 - inside its container; published on 127.0.0.1
-        admin=Endpoint("127.0.0.1", 9901),  # container loopback: the healthcheck runs inside
+        # TCP on the container's own loopback: compose's healthcheck (bash /dev/tcp, no curl in the
+        # image) runs inside this container; nothing in another container can reach it there
+        admin=Endpoint("127.0.0.1", 9901),
         admin_log="/dev/null",
         upstreams={c.name: Endpoint(c.service, COMPOSE_PORT_BASE + PORT_OFFSETS[c.name]) for c in clusters()},
         assets=Assets(
@@ -205,13 +243,6 @@ class Envoy(Server):
         return self.layout.port("envoy")
 
     @property
-    def admin_port(self) -> int:
-        return self.layout.port("envoy_admin")
-
-    def ports(self) -> list[int]:
-        return [self.port, self.admin_port]
-
-    @property
     def binary(self) -> Path | None:
         return envoy_binary(self.layout)
 
@@ -229,6 +260,8 @@ class Envoy(Server):
                 file=sys.stderr,
             )
         Path(self.options.admin_log).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(self.options.admin, UnixSocket):
+            Path(self.options.admin.path).parent.mkdir(parents=True, exist_ok=True)
         edge.dump(edge.build(self.options), self.config)
 
     def code_fingerprint(self) -> str:
@@ -256,10 +289,12 @@ class Envoy(Server):
         self.prepare()
         return validate_file(self.binary, self.config)
 
+    def admin(self, path: str, method: str = "GET") -> tuple[int, bytes]:
+        """A request to this edge's admin interface (its Unix socket locally)."""
+        return admin_request(self.options.admin, path, method)
+
     def probe(self) -> bool:
-        url = f"http://127.0.0.1:{self.admin_port}/ready"
         try:
-            with urllib.request.urlopen(url, timeout=1) as resp:
-                return bool(resp.read().strip() == b"LIVE")
-        except OSError:
+            return self.admin("/ready")[1].strip() == b"LIVE"
+        except (OSError, http.client.HTTPException):
             return False

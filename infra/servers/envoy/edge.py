@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.servers.envoy import cel, clusters, filters, routes
-from infra.servers.envoy.options import EdgeOptions
+from infra.servers.envoy.options import EdgeOptions, Endpoint, UnixSocket
 from infra.servers.envoy.services import SERVICES, EdgeService
 from infra.servers.envoy.services import clusters as cluster_specs
 
@@ -30,6 +30,13 @@ HEADER = (
 
 def _address(host: str, port: int) -> Json:
     return {"socket_address": {"address": host, "port_value": port}}
+
+
+def admin_address(admin: Endpoint | UnixSocket) -> Json:
+    """Envoy replaces a stale socket file at start and applies ``mode`` to the new one."""
+    if isinstance(admin, UnixSocket):
+        return {"pipe": {"path": admin.path, "mode": admin.mode}}
+    return _address(admin.host, admin.port)
 
 
 def connection_manager(options: EdgeOptions, services: tuple[EdgeService, ...]) -> Json:
@@ -108,7 +115,7 @@ def build(options: EdgeOptions, services: tuple[EdgeService, ...] = SERVICES) ->
         "node": {"id": "openframe-edge", "cluster": "openframe-edge"},
         "admin": {
             "access_log": [{"name": "envoy.access_loggers.file", "typed_config": admin_log}],
-            "address": _address(options.admin.host, options.admin.port),
+            "address": admin_address(options.admin),
         },
         "static_resources": {
             "listeners": [listener(options, services)],

@@ -32,10 +32,30 @@ DOCS_FILES: dict[str, str] = {
 }
 
 
+#: sun_path holds 108 bytes on Linux, the last one a NUL.
+MAX_SOCKET_PATH = 107
+
+
 @dataclass(frozen=True)
 class Endpoint:
     host: str
     port: int
+
+
+@dataclass(frozen=True)
+class UnixSocket:
+    """A Unix socket (Envoy's ``pipe`` address): the local admin interface lives on one, so no
+    route, proxy or tenant-supplied URL can reach it over TCP; only the file's owner can."""
+
+    path: str
+    mode: int = 0o600
+
+    def __post_init__(self) -> None:
+        if len(self.path.encode()) > MAX_SOCKET_PATH:
+            raise ValueError(
+                f"Unix socket path longer than {MAX_SOCKET_PATH} bytes: {self.path} "
+                "(choose a shorter OPENFRAME_STATE_DIR)"
+            )
 
 
 @dataclass(frozen=True)
@@ -94,7 +114,8 @@ class RateLimits:
 @dataclass(frozen=True)
 class EdgeOptions:
     listen: Endpoint
-    admin: Endpoint
+    #: the admin interface: a Unix socket locally; TCP on the container's own loopback in compose
+    admin: Endpoint | UnixSocket
     admin_log: str
     #: cluster name -> address (every cluster of services.clusters())
     upstreams: Mapping[str, Endpoint]
