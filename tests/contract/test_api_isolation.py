@@ -99,6 +99,11 @@ async def test_rest_another_tenants_resources_are_not_found(
         ("DELETE", "/api/v1/tagKeys/{}", res.tag_key, None),
         ("GET", "/api/v1/events/{}", res.event, None),
         ("PATCH", "/api/v1/events/{}?updateMask=title", res.event, {"title": "mine"}),
+        # nested collections: a foreign or missing parent is NOT_FOUND, never an empty list
+        ("GET", "/api/v1/devices/{}/commands", res.device, None),
+        ("POST", "/api/v1/devices/{}/commands", res.device, {"type": "COMMAND_TYPE_REBOOT"}),
+        ("GET", "/api/v1/devices/{}/commands/c1", res.device, None),
+        ("POST", "/api/v1/devices/{}/commands/c1:cancel", res.device, {}),
     ]
     for method, path, their_id, body in calls:
         theirs = await rest.request(method, path.format(their_id), json=body)

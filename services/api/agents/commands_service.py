@@ -158,6 +158,10 @@ class CommandService:
     async def find_page(
         self, tenant_id: str, device_id: str | None, statuses: list[str], size: int, token: str
     ) -> tuple[list[StoredCommand], str]:
+        # A missing parent (or another tenant's) is NOT_FOUND like any missing id, not an empty
+        # list: "-" (every device) is the only parent that needs no device.
+        if device_id is not None and await self.devices.get(tenant_id=tenant_id, device_id=device_id) is None:
+            raise NotFound(f"devices/{device_id}")
         position = decode_token(token, keys={"t", "id"})
         after = (datetime.fromisoformat(position["t"]), str(position["id"])) if position else None
         limit = page_size(size)

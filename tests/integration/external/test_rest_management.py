@@ -59,3 +59,27 @@ async def test_a_bearer_token_reaches_the_public_api_without_a_key(
     assert response.json()["organizations"]  # the tenant's default organization
     bad = await edge.get("/external-api/v1/organizations", headers={"authorization": "Bearer not.a.jwt"})
     assert bad.status_code == 401
+
+
+async def test_another_tenants_key_usage_is_not_found(
+    edge: httpx.AsyncClient, owner: TenantSession, edge_url: str, external_up: Layout
+) -> None:
+    """A nested collection of another tenant's key answers exactly like one of a missing key."""
+    other = Tenants(edge_url, external_up).fresh()
+    created = await edge.post(
+        "/external-api/v1/apiKeys",
+        headers=other.bearer,
+        json={"displayName": "theirs", "scopes": ["organizations:read"]},
+    )
+    assert created.status_code == 200, created.text
+    theirs = created.json()["apiKey"]["name"].removeprefix("apiKeys/")
+    missing = "ak_" + "0" * 16
+    found = await edge.get(f"/external-api/v1/apiKeys/{theirs}/usage", headers=owner.bearer)
+    nowhere = await edge.get(f"/external-api/v1/apiKeys/{missing}/usage", headers=owner.bearer)
+    assert (found.status_code, nowhere.status_code) == (404, 404), found.text
+    assert found.json()["message"].replace(theirs, "<id>") == nowhere.json()["message"].replace(
+        missing, "<id>"
+    )
+    assert (
+        await edge.get(f"/external-api/v1/apiKeys/{theirs}/usage", headers=other.bearer)
+    ).status_code == 200
