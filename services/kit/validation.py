@@ -6,7 +6,8 @@ BadRequest entry per field, named by its proto path (``organization.contact_emai
 
 Partial updates: on a request with an ``update_mask``, rules on resource fields the mask
 does not name are not enforced (a PATCH of ``notes`` must not fail because the body has no
-``display_name``).
+``display_name``). The resource's ``name`` is always checked: it says which resource to change,
+so a malformed one is INVALID_ARGUMENT naming the field, never a lookup of a bad id.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _masked_out(path: str, request: Message) -> bool:
     if not request.HasField(resource):
         return False
     top = sub.split(".")[0].split("[")[0]
-    return top not in {p.split(".")[0] for p in mask.paths}
+    return top != "name" and top not in {p.split(".")[0] for p in mask.paths}
 
 
 def validate(request: Message) -> None:

@@ -29,7 +29,7 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$openframe/api/v1/organizations.proto\x12\x10openframe.api.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbd\x04\n\x0cOrganization\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x31\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x0b\x64isplayName\x12#\n\x08\x63\x61tegory\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\x08\x63\x61tegory\x12\x33\n\x0e\x65mployee_count\x18\x04 \x01(\x05\x42\x0c\xbaH\t\x1a\x07\x18\x80\xad\xe2\x04(\x00R\remployeeCount\x12/\n\x0bwebsite_url\x18\x05 \x01(\tB\x0e\xbaH\x0br\x06\x18\x80\x10\x88\x01\x01\xd8\x01\x01R\nwebsiteUrl\x12\x32\n\rcontact_email\x18\x06 \x01(\tB\r\xbaH\nr\x05\x18\xc0\x02`\x01\xd8\x01\x01R\x0c\x63ontactEmail\x12\x1e\n\x05notes\x18\x07 \x01(\tB\x08\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\x12\x42\n\x06status\x18\x08 \x01(\x0e\x32$.openframe.api.v1.OrganizationStatusB\x04\xe2\x41\x01\x03R\x06status\x12#\n\nis_default\x18\t \x01(\x08\x42\x04\xe2\x41\x01\x03R\tisDefault\x12\x41\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x41\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nupdateTime\x12\x12\n\x04\x65tag\x18\x0c \x01(\tR\x04\x65tag\"k\n\x19\x43reateOrganizationRequest\x12N\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x0corganization\"`\n\x1a\x43reateOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"\\\n\x16GetOrganizationRequest\x12\x42\n\x04name\x18\x01 \x01(\tB.\xe2\x41\x01\x02\xbaH\'r%2#^organizations/[A-Za-z0-9_-]{1,64}$R\x04name\"]\n\x17GetOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"\xd6\x01\n\x18ListOrganizationsRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x46\n\x06status\x18\x03 \x01(\x0e\x32$.openframe.api.v1.OrganizationStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n\x06search\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x06search\"\x89\x01\n\x19ListOrganizationsResponse\x12\x44\n\rorganizations\x18\x01 \x03(\x0b\x32\x1e.openframe.api.v1.OrganizationR\rorganizations\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb4\x01\n\x19UpdateOrganizationRequest\x12N\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x0corganization\x12G\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\nupdateMask\"`\n\x1aUpdateOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"t\n\x1a\x41rchiveOrganizationRequest\x12\x42\n\x04name\x18\x01 \x01(\tB.\xe2\x41\x01\x02\xbaH\'r%2#^organizations/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"a\n\x1b\x41rchiveOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"v\n\x1cUnarchiveOrganizationRequest\x12\x42\n\x04name\x18\x01 \x01(\tB.\xe2\x41\x01\x02\xbaH\'r%2#^organizations/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"c\n\x1dUnarchiveOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"c\n\x1d\x43\x61nArchiveOrganizationRequest\x12\x42\n\x04name\x18\x01 \x01(\tB.\xe2\x41\x01\x02\xbaH\'r%2#^organizations/[A-Za-z0-9_-]{1,64}$R\x04name\"\x89\x01\n\x1e\x43\x61nArchiveOrganizationResponse\x12\x1f\n\x0b\x63\x61n_archive\x18\x01 \x01(\x08R\ncanArchive\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12.\n\x13\x61\x63tive_device_count\x18\x03 \x01(\x03R\x11\x61\x63tiveDeviceCount*{\n\x12OrganizationStatus\x12#\n\x1fORGANIZATION_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n\x1aORGANIZATION_STATUS_ACTIVE\x10\x01\x12 \n\x1cORGANIZATION_STATUS_ARCHIVED\x10\x02\x32\x91\t\n\x13OrganizationService\x12\x9c\x01\n\x12\x43reateOrganization\x12+.openframe.api.v1.CreateOrganizationRequest\x1a,.openframe.api.v1.CreateOrganizationResponse\"+\x82\xd3\xe4\x93\x02%\"\x15/api/v1/organizations:\x0corganization\x12\x8e\x01\n\x0fGetOrganization\x12(.openframe.api.v1.GetOrganizationRequest\x1a).openframe.api.v1.GetOrganizationResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/api/v1/{name=organizations/*}\x12\x8b\x01\n\x11ListOrganizations\x12*.openframe.api.v1.ListOrganizationsRequest\x1a+.openframe.api.v1.ListOrganizationsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/organizations\x12\xb2\x01\n\x12UpdateOrganization\x12+.openframe.api.v1.UpdateOrganizationRequest\x1a,.openframe.api.v1.UpdateOrganizationResponse\"A\x82\xd3\xe4\x93\x02;2+/api/v1/{organization.name=organizations/*}:\x0corganization\x12\xa5\x01\n\x13\x41rchiveOrganization\x12,.openframe.api.v1.ArchiveOrganizationRequest\x1a-.openframe.api.v1.ArchiveOrganizationResponse\"1\x82\xd3\xe4\x93\x02+\"&/api/v1/{name=organizations/*}:archive:\x01*\x12\xad\x01\n\x15UnarchiveOrganization\x12..openframe.api.v1.UnarchiveOrganizationRequest\x1a/.openframe.api.v1.UnarchiveOrganizationResponse\"3\x82\xd3\xe4\x93\x02-\"(/api/v1/{name=organizations/*}:unarchive:\x01*\x12\xae\x01\n\x16\x43\x61nArchiveOrganization\x12/.openframe.api.v1.CanArchiveOrganizationRequest\x1a\x30.openframe.api.v1.CanArchiveOrganizationResponse\"1\x82\xd3\xe4\x93\x02+\x12)/api/v1/{name=organizations/*}:canArchiveb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$openframe/api/v1/organizations.proto\x12\x10openframe.api.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xea\x04\n\x0cOrganization\x12\x45\n\x04name\x18\x01 \x01(\tB1\xe2\x41\x01\x08\xbaH*r%2#^organizations/[A-Za-z0-9_-]{1,64}$\xd8\x01\x01R\x04name\x12\x31\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x0b\x64isplayName\x12#\n\x08\x63\x61tegory\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\x08\x63\x61tegory\x12\x33\n\x0e\x65mployee_count\x18\x04 \x01(\x05\x42\x0c\xbaH\t\x1a\x07\x18\x80\xad\xe2\x04(\x00R\remployeeCount\x12/\n\x0bwebsite_url\x18\x05 \x01(\tB\x0e\xbaH\x0br\x06\x18\x80\x10\x88\x01\x01\xd8\x01\x01R\nwebsiteUrl\x12\x32\n\rcontact_email\x18\x06 \x01(\tB\r\xbaH\nr\x05\x18\xc0\x02`\x01\xd8\x01\x01R\x0c\x63ontactEmail\x12\x1e\n\x05notes\x18\x07 \x01(\tB\x08\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\x12\x42\n\x06status\x18\x08 \x01(\x0e\x32$.openframe.api.v1.OrganizationStatusB\x04\xe2\x41\x01\x03R\x06status\x12#\n\nis_default\x18\t \x01(\x08\x42\x04\xe2\x41\x01\x03R\tisDefault\x12\x41\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x41\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nupdateTime\x12\x12\n\x04\x65tag\x18\x0c \x01(\tR\x04\x65tag\"k\n\x19\x43reateOrganizationRequest\x12N\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x0corganization\"`\n\x1a\x43reateOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"\\\n\x16GetOrganizationRequest\x12\x42\n\x04name\x18\x01 \x01(\tB.\xe2\x41\x01\x02\xbaH\'r%2#^organizations/[A-Za-z0-9_-]{1,64}$R\x04name\"]\n\x17GetOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"\xd6\x01\n\x18ListOrganizationsRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x46\n\x06status\x18\x03 \x01(\x0e\x32$.openframe.api.v1.OrganizationStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n\x06search\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x06search\"\x89\x01\n\x19ListOrganizationsResponse\x12\x44\n\rorganizations\x18\x01 \x03(\x0b\x32\x1e.openframe.api.v1.OrganizationR\rorganizations\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb4\x01\n\x19UpdateOrganizationRequest\x12N\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x0corganization\x12G\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\nupdateMask\"`\n\x1aUpdateOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"t\n\x1a\x41rchiveOrganizationRequest\x12\x42\n\x04name\x18\x01 \x01(\tB.\xe2\x41\x01\x02\xbaH\'r%2#^organizations/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"a\n\x1b\x41rchiveOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"v\n\x1cUnarchiveOrganizationRequest\x12\x42\n\x04name\x18\x01 \x01(\tB.\xe2\x41\x01\x02\xbaH\'r%2#^organizations/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"c\n\x1dUnarchiveOrganizationResponse\x12\x42\n\x0corganization\x18\x01 \x01(\x0b\x32\x1e.openframe.api.v1.OrganizationR\x0corganization\"c\n\x1d\x43\x61nArchiveOrganizationRequest\x12\x42\n\x04name\x18\x01 \x01(\tB.\xe2\x41\x01\x02\xbaH\'r%2#^organizations/[A-Za-z0-9_-]{1,64}$R\x04name\"\x89\x01\n\x1e\x43\x61nArchiveOrganizationResponse\x12\x1f\n\x0b\x63\x61n_archive\x18\x01 \x01(\x08R\ncanArchive\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12.\n\x13\x61\x63tive_device_count\x18\x03 \x01(\x03R\x11\x61\x63tiveDeviceCount*{\n\x12OrganizationStatus\x12#\n\x1fORGANIZATION_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n\x1aORGANIZATION_STATUS_ACTIVE\x10\x01\x12 \n\x1cORGANIZATION_STATUS_ARCHIVED\x10\x02\x32\x91\t\n\x13OrganizationService\x12\x9c\x01\n\x12\x43reateOrganization\x12+.openframe.api.v1.CreateOrganizationRequest\x1a,.openframe.api.v1.CreateOrganizationResponse\"+\x82\xd3\xe4\x93\x02%\"\x15/api/v1/organizations:\x0corganization\x12\x8e\x01\n\x0fGetOrganization\x12(.openframe.api.v1.GetOrganizationRequest\x1a).openframe.api.v1.GetOrganizationResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/api/v1/{name=organizations/*}\x12\x8b\x01\n\x11ListOrganizations\x12*.openframe.api.v1.ListOrganizationsRequest\x1a+.openframe.api.v1.ListOrganizationsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/organizations\x12\xb2\x01\n\x12UpdateOrganization\x12+.openframe.api.v1.UpdateOrganizationRequest\x1a,.openframe.api.v1.UpdateOrganizationResponse\"A\x82\xd3\xe4\x93\x02;2+/api/v1/{organization.name=organizations/*}:\x0corganization\x12\xa5\x01\n\x13\x41rchiveOrganization\x12,.openframe.api.v1.ArchiveOrganizationRequest\x1a-.openframe.api.v1.ArchiveOrganizationResponse\"1\x82\xd3\xe4\x93\x02+\"&/api/v1/{name=organizations/*}:archive:\x01*\x12\xad\x01\n\x15UnarchiveOrganization\x12..openframe.api.v1.UnarchiveOrganizationRequest\x1a/.openframe.api.v1.UnarchiveOrganizationResponse\"3\x82\xd3\xe4\x93\x02-\"(/api/v1/{name=organizations/*}:unarchive:\x01*\x12\xae\x01\n\x16\x43\x61nArchiveOrganization\x12/.openframe.api.v1.CanArchiveOrganizationRequest\x1a\x30.openframe.api.v1.CanArchiveOrganizationResponse\"1\x82\xd3\xe4\x93\x02+\x12)/api/v1/{name=organizations/*}:canArchiveb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,7 +37,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'openframe.api.v1.organizati
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ORGANIZATION'].fields_by_name['name']._loaded_options = None
-  _globals['_ORGANIZATION'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_ORGANIZATION'].fields_by_name['name']._serialized_options = b'\342A\001\010\272H*r%2#^organizations/[A-Za-z0-9_-]{1,64}$\330\001\001'
   _globals['_ORGANIZATION'].fields_by_name['display_name']._loaded_options = None
   _globals['_ORGANIZATION'].fields_by_name['display_name']._serialized_options = b'\342A\001\002\272H\007r\005\020\001\030\310\001'
   _globals['_ORGANIZATION'].fields_by_name['category']._loaded_options = None
@@ -94,38 +94,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ORGANIZATIONSERVICE'].methods_by_name['UnarchiveOrganization']._serialized_options = b'\202\323\344\223\002-\"(/api/v1/{name=organizations/*}:unarchive:\001*'
   _globals['_ORGANIZATIONSERVICE'].methods_by_name['CanArchiveOrganization']._loaded_options = None
   _globals['_ORGANIZATIONSERVICE'].methods_by_name['CanArchiveOrganization']._serialized_options = b'\202\323\344\223\002+\022)/api/v1/{name=organizations/*}:canArchive'
-  _globals['_ORGANIZATIONSTATUS']._serialized_start=2506
-  _globals['_ORGANIZATIONSTATUS']._serialized_end=2629
+  _globals['_ORGANIZATIONSTATUS']._serialized_start=2551
+  _globals['_ORGANIZATIONSTATUS']._serialized_end=2674
   _globals['_ORGANIZATION']._serialized_start=218
-  _globals['_ORGANIZATION']._serialized_end=791
-  _globals['_CREATEORGANIZATIONREQUEST']._serialized_start=793
-  _globals['_CREATEORGANIZATIONREQUEST']._serialized_end=900
-  _globals['_CREATEORGANIZATIONRESPONSE']._serialized_start=902
-  _globals['_CREATEORGANIZATIONRESPONSE']._serialized_end=998
-  _globals['_GETORGANIZATIONREQUEST']._serialized_start=1000
-  _globals['_GETORGANIZATIONREQUEST']._serialized_end=1092
-  _globals['_GETORGANIZATIONRESPONSE']._serialized_start=1094
-  _globals['_GETORGANIZATIONRESPONSE']._serialized_end=1187
-  _globals['_LISTORGANIZATIONSREQUEST']._serialized_start=1190
-  _globals['_LISTORGANIZATIONSREQUEST']._serialized_end=1404
-  _globals['_LISTORGANIZATIONSRESPONSE']._serialized_start=1407
-  _globals['_LISTORGANIZATIONSRESPONSE']._serialized_end=1544
-  _globals['_UPDATEORGANIZATIONREQUEST']._serialized_start=1547
-  _globals['_UPDATEORGANIZATIONREQUEST']._serialized_end=1727
-  _globals['_UPDATEORGANIZATIONRESPONSE']._serialized_start=1729
-  _globals['_UPDATEORGANIZATIONRESPONSE']._serialized_end=1825
-  _globals['_ARCHIVEORGANIZATIONREQUEST']._serialized_start=1827
-  _globals['_ARCHIVEORGANIZATIONREQUEST']._serialized_end=1943
-  _globals['_ARCHIVEORGANIZATIONRESPONSE']._serialized_start=1945
-  _globals['_ARCHIVEORGANIZATIONRESPONSE']._serialized_end=2042
-  _globals['_UNARCHIVEORGANIZATIONREQUEST']._serialized_start=2044
-  _globals['_UNARCHIVEORGANIZATIONREQUEST']._serialized_end=2162
-  _globals['_UNARCHIVEORGANIZATIONRESPONSE']._serialized_start=2164
-  _globals['_UNARCHIVEORGANIZATIONRESPONSE']._serialized_end=2263
-  _globals['_CANARCHIVEORGANIZATIONREQUEST']._serialized_start=2265
-  _globals['_CANARCHIVEORGANIZATIONREQUEST']._serialized_end=2364
-  _globals['_CANARCHIVEORGANIZATIONRESPONSE']._serialized_start=2367
-  _globals['_CANARCHIVEORGANIZATIONRESPONSE']._serialized_end=2504
-  _globals['_ORGANIZATIONSERVICE']._serialized_start=2632
-  _globals['_ORGANIZATIONSERVICE']._serialized_end=3801
+  _globals['_ORGANIZATION']._serialized_end=836
+  _globals['_CREATEORGANIZATIONREQUEST']._serialized_start=838
+  _globals['_CREATEORGANIZATIONREQUEST']._serialized_end=945
+  _globals['_CREATEORGANIZATIONRESPONSE']._serialized_start=947
+  _globals['_CREATEORGANIZATIONRESPONSE']._serialized_end=1043
+  _globals['_GETORGANIZATIONREQUEST']._serialized_start=1045
+  _globals['_GETORGANIZATIONREQUEST']._serialized_end=1137
+  _globals['_GETORGANIZATIONRESPONSE']._serialized_start=1139
+  _globals['_GETORGANIZATIONRESPONSE']._serialized_end=1232
+  _globals['_LISTORGANIZATIONSREQUEST']._serialized_start=1235
+  _globals['_LISTORGANIZATIONSREQUEST']._serialized_end=1449
+  _globals['_LISTORGANIZATIONSRESPONSE']._serialized_start=1452
+  _globals['_LISTORGANIZATIONSRESPONSE']._serialized_end=1589
+  _globals['_UPDATEORGANIZATIONREQUEST']._serialized_start=1592
+  _globals['_UPDATEORGANIZATIONREQUEST']._serialized_end=1772
+  _globals['_UPDATEORGANIZATIONRESPONSE']._serialized_start=1774
+  _globals['_UPDATEORGANIZATIONRESPONSE']._serialized_end=1870
+  _globals['_ARCHIVEORGANIZATIONREQUEST']._serialized_start=1872
+  _globals['_ARCHIVEORGANIZATIONREQUEST']._serialized_end=1988
+  _globals['_ARCHIVEORGANIZATIONRESPONSE']._serialized_start=1990
+  _globals['_ARCHIVEORGANIZATIONRESPONSE']._serialized_end=2087
+  _globals['_UNARCHIVEORGANIZATIONREQUEST']._serialized_start=2089
+  _globals['_UNARCHIVEORGANIZATIONREQUEST']._serialized_end=2207
+  _globals['_UNARCHIVEORGANIZATIONRESPONSE']._serialized_start=2209
+  _globals['_UNARCHIVEORGANIZATIONRESPONSE']._serialized_end=2308
+  _globals['_CANARCHIVEORGANIZATIONREQUEST']._serialized_start=2310
+  _globals['_CANARCHIVEORGANIZATIONREQUEST']._serialized_end=2409
+  _globals['_CANARCHIVEORGANIZATIONRESPONSE']._serialized_start=2412
+  _globals['_CANARCHIVEORGANIZATIONRESPONSE']._serialized_end=2549
+  _globals['_ORGANIZATIONSERVICE']._serialized_start=2677
+  _globals['_ORGANIZATIONSERVICE']._serialized_end=3846
 # @@protoc_insertion_point(module_scope)

@@ -29,7 +29,7 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dopenframe/auth/v1/users.proto\x12\x11openframe.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf9\x05\n\x04User\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12$\n\x05\x65mail\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xc0\x02`\x01R\x05\x65mail\x12\x31\n\x0c\x64isplay_name\x18\x03 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x0b\x64isplayName\x12&\n\ngiven_name\x18\x04 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\tgivenName\x12(\n\x0b\x66\x61mily_name\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\nfamilyName\x12\x39\n\x04role\x18\x06 \x01(\x0e\x32\x1b.openframe.auth.v1.UserRoleB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x04role\x12;\n\x06status\x18\x07 \x01(\x0e\x32\x1d.openframe.auth.v1.UserStatusB\x04\xe2\x41\x01\x03R\x06status\x12+\n\x0e\x65mail_verified\x18\x08 \x01(\x08\x42\x04\xe2\x41\x01\x03R\remailVerified\x12\'\n\x0chas_password\x18\t \x01(\x08\x42\x04\xe2\x41\x01\x03R\x0bhasPassword\x12T\n\x11linked_identities\x18\n \x03(\x0b\x32!.openframe.auth.v1.LinkedIdentityB\x04\xe2\x41\x01\x03R\x10linkedIdentities\x12$\n\ttime_zone\x18\x0b \x01(\tB\x07\xbaH\x04r\x02\x18@R\x08timeZone\x12H\n\x0flast_login_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\rlastLoginTime\x12\x41\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x41\n\x0bupdate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nupdateTime\x12\x12\n\x04\x65tag\x18\x0f \x01(\tR\x04\x65tag\"\x9c\x01\n\x0eLinkedIdentity\x12!\n\x0csso_provider\x18\x01 \x01(\tR\x0bssoProvider\x12\x18\n\x07subject\x18\x02 \x01(\tR\x07subject\x12\x14\n\x05\x65mail\x18\x03 \x01(\tR\x05\x65mail\x12\x37\n\tlink_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08linkTime\"{\n\x11\x43reateUserRequest\x12\x37\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x04user\x12-\n\x08password\x18\x02 \x01(\tB\x11\xe2\x41\x01\x04\xbaH\nr\x05\x10\x0c\x18\x80\x01\xd8\x01\x01R\x08password\"A\n\x12\x43reateUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"L\n\x0eGetUserRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\">\n\x0fGetUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"\x8f\x02\n\x10ListUsersRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x46\n\x05roles\x18\x03 \x03(\x0e\x32\x1b.openframe.auth.v1.UserRoleB\x13\xbaH\x10\x92\x01\r\x10\x04\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00R\x05roles\x12?\n\x06status\x18\x04 \x01(\x0e\x32\x1d.openframe.auth.v1.UserStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n\x06search\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x06search\"j\n\x11ListUsersResponse\x12-\n\x05users\x18\x01 \x03(\x0b\x32\x17.openframe.auth.v1.UserR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x95\x01\n\x11UpdateUserRequest\x12\x37\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x04user\x12G\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\nupdateMask\"A\n\x12UpdateUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"c\n\x11\x44\x65leteUserRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"\x14\n\x12\x44\x65leteUserResponse\"\xa7\x01\n\x12SetUserRoleRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x41\n\x04role\x18\x02 \x01(\x0e\x32\x1b.openframe.auth.v1.UserRoleB\x10\xe2\x41\x01\x02\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12\x12\n\x04\x65tag\x18\x03 \x01(\tR\x04\x65tag\"B\n\x13SetUserRoleResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"V\n\x18TransferOwnershipRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\"\x91\x01\n\x19TransferOwnershipResponse\x12\x34\n\tnew_owner\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x08newOwner\x12>\n\x0eprevious_owner\x18\x02 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\rpreviousOwner\"d\n\x12\x44isableUserRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"B\n\x13\x44isableUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"c\n\x11\x45nableUserRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"A\n\x12\x45nableUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user*\x7f\n\x08UserRole\x12\x19\n\x15USER_ROLE_UNSPECIFIED\x10\x00\x12\x13\n\x0fUSER_ROLE_OWNER\x10\x01\x12\x13\n\x0fUSER_ROLE_ADMIN\x10\x02\x12\x18\n\x14USER_ROLE_TECHNICIAN\x10\x03\x12\x14\n\x10USER_ROLE_VIEWER\x10\x04*t\n\nUserStatus\x12\x1b\n\x17USER_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12USER_STATUS_ACTIVE\x10\x01\x12\x18\n\x14USER_STATUS_DISABLED\x10\x02\x12\x17\n\x13USER_STATUS_PENDING\x10\x03\x32\xb1\t\n\x0bUserService\x12w\n\nCreateUser\x12$.openframe.auth.v1.CreateUserRequest\x1a%.openframe.auth.v1.CreateUserResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x0e/auth/v1/users:\x04user\x12q\n\x07GetUser\x12!.openframe.auth.v1.GetUserRequest\x1a\".openframe.auth.v1.GetUserResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/auth/v1/{name=users/*}\x12n\n\tListUsers\x12#.openframe.auth.v1.ListUsersRequest\x1a$.openframe.auth.v1.ListUsersResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/auth/v1/users\x12\x85\x01\n\nUpdateUser\x12$.openframe.auth.v1.UpdateUserRequest\x1a%.openframe.auth.v1.UpdateUserResponse\"*\x82\xd3\xe4\x93\x02$2\x1c/auth/v1/{user.name=users/*}:\x04user\x12z\n\nDeleteUser\x12$.openframe.auth.v1.DeleteUserRequest\x1a%.openframe.auth.v1.DeleteUserResponse\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/auth/v1/{name=users/*}\x12\x88\x01\n\x0bSetUserRole\x12%.openframe.auth.v1.SetUserRoleRequest\x1a&.openframe.auth.v1.SetUserRoleResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/auth/v1/{name=users/*}:setRole:\x01*\x12\xa4\x01\n\x11TransferOwnership\x12+.openframe.auth.v1.TransferOwnershipRequest\x1a,.openframe.auth.v1.TransferOwnershipResponse\"4\x82\xd3\xe4\x93\x02.\")/auth/v1/{name=users/*}:transferOwnership:\x01*\x12\x88\x01\n\x0b\x44isableUser\x12%.openframe.auth.v1.DisableUserRequest\x1a&.openframe.auth.v1.DisableUserResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/auth/v1/{name=users/*}:disable:\x01*\x12\x84\x01\n\nEnableUser\x12$.openframe.auth.v1.EnableUserRequest\x1a%.openframe.auth.v1.EnableUserResponse\")\x82\xd3\xe4\x93\x02#\"\x1e/auth/v1/{name=users/*}:enable:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dopenframe/auth/v1/users.proto\x12\x11openframe.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9e\x06\n\x04User\x12=\n\x04name\x18\x01 \x01(\tB)\xe2\x41\x01\x08\xbaH\"r\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$\xd8\x01\x01R\x04name\x12$\n\x05\x65mail\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xc0\x02`\x01R\x05\x65mail\x12\x31\n\x0c\x64isplay_name\x18\x03 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x0b\x64isplayName\x12&\n\ngiven_name\x18\x04 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\tgivenName\x12(\n\x0b\x66\x61mily_name\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\nfamilyName\x12\x39\n\x04role\x18\x06 \x01(\x0e\x32\x1b.openframe.auth.v1.UserRoleB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x04role\x12;\n\x06status\x18\x07 \x01(\x0e\x32\x1d.openframe.auth.v1.UserStatusB\x04\xe2\x41\x01\x03R\x06status\x12+\n\x0e\x65mail_verified\x18\x08 \x01(\x08\x42\x04\xe2\x41\x01\x03R\remailVerified\x12\'\n\x0chas_password\x18\t \x01(\x08\x42\x04\xe2\x41\x01\x03R\x0bhasPassword\x12T\n\x11linked_identities\x18\n \x03(\x0b\x32!.openframe.auth.v1.LinkedIdentityB\x04\xe2\x41\x01\x03R\x10linkedIdentities\x12$\n\ttime_zone\x18\x0b \x01(\tB\x07\xbaH\x04r\x02\x18@R\x08timeZone\x12H\n\x0flast_login_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\rlastLoginTime\x12\x41\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x41\n\x0bupdate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nupdateTime\x12\x12\n\x04\x65tag\x18\x0f \x01(\tR\x04\x65tag\"\x9c\x01\n\x0eLinkedIdentity\x12!\n\x0csso_provider\x18\x01 \x01(\tR\x0bssoProvider\x12\x18\n\x07subject\x18\x02 \x01(\tR\x07subject\x12\x14\n\x05\x65mail\x18\x03 \x01(\tR\x05\x65mail\x12\x37\n\tlink_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08linkTime\"{\n\x11\x43reateUserRequest\x12\x37\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x04user\x12-\n\x08password\x18\x02 \x01(\tB\x11\xe2\x41\x01\x04\xbaH\nr\x05\x10\x0c\x18\x80\x01\xd8\x01\x01R\x08password\"A\n\x12\x43reateUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"L\n\x0eGetUserRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\">\n\x0fGetUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"\x8f\x02\n\x10ListUsersRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x46\n\x05roles\x18\x03 \x03(\x0e\x32\x1b.openframe.auth.v1.UserRoleB\x13\xbaH\x10\x92\x01\r\x10\x04\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00R\x05roles\x12?\n\x06status\x18\x04 \x01(\x0e\x32\x1d.openframe.auth.v1.UserStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n\x06search\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x06search\"j\n\x11ListUsersResponse\x12-\n\x05users\x18\x01 \x03(\x0b\x32\x17.openframe.auth.v1.UserR\x05users\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x95\x01\n\x11UpdateUserRequest\x12\x37\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x04user\x12G\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\nupdateMask\"A\n\x12UpdateUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"c\n\x11\x44\x65leteUserRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"\x14\n\x12\x44\x65leteUserResponse\"\xa7\x01\n\x12SetUserRoleRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x41\n\x04role\x18\x02 \x01(\x0e\x32\x1b.openframe.auth.v1.UserRoleB\x10\xe2\x41\x01\x02\xbaH\t\x82\x01\x06\x18\x02\x18\x03\x18\x04R\x04role\x12\x12\n\x04\x65tag\x18\x03 \x01(\tR\x04\x65tag\"B\n\x13SetUserRoleResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"V\n\x18TransferOwnershipRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\"\x91\x01\n\x19TransferOwnershipResponse\x12\x34\n\tnew_owner\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x08newOwner\x12>\n\x0eprevious_owner\x18\x02 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\rpreviousOwner\"d\n\x12\x44isableUserRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"B\n\x13\x44isableUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user\"c\n\x11\x45nableUserRequest\x12:\n\x04name\x18\x01 \x01(\tB&\xe2\x41\x01\x02\xbaH\x1fr\x1d\x32\x1b^users/[A-Za-z0-9_-]{1,64}$R\x04name\x12\x12\n\x04\x65tag\x18\x02 \x01(\tR\x04\x65tag\"A\n\x12\x45nableUserResponse\x12+\n\x04user\x18\x01 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x04user*\x7f\n\x08UserRole\x12\x19\n\x15USER_ROLE_UNSPECIFIED\x10\x00\x12\x13\n\x0fUSER_ROLE_OWNER\x10\x01\x12\x13\n\x0fUSER_ROLE_ADMIN\x10\x02\x12\x18\n\x14USER_ROLE_TECHNICIAN\x10\x03\x12\x14\n\x10USER_ROLE_VIEWER\x10\x04*t\n\nUserStatus\x12\x1b\n\x17USER_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12USER_STATUS_ACTIVE\x10\x01\x12\x18\n\x14USER_STATUS_DISABLED\x10\x02\x12\x17\n\x13USER_STATUS_PENDING\x10\x03\x32\xae\t\n\x0bUserService\x12t\n\nCreateUser\x12$.openframe.auth.v1.CreateUserRequest\x1a%.openframe.auth.v1.CreateUserResponse\"\x19\x82\xd3\xe4\x93\x02\x13\"\x0e/auth/v1/users:\x01*\x12q\n\x07GetUser\x12!.openframe.auth.v1.GetUserRequest\x1a\".openframe.auth.v1.GetUserResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/auth/v1/{name=users/*}\x12n\n\tListUsers\x12#.openframe.auth.v1.ListUsersRequest\x1a$.openframe.auth.v1.ListUsersResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/auth/v1/users\x12\x85\x01\n\nUpdateUser\x12$.openframe.auth.v1.UpdateUserRequest\x1a%.openframe.auth.v1.UpdateUserResponse\"*\x82\xd3\xe4\x93\x02$2\x1c/auth/v1/{user.name=users/*}:\x04user\x12z\n\nDeleteUser\x12$.openframe.auth.v1.DeleteUserRequest\x1a%.openframe.auth.v1.DeleteUserResponse\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/auth/v1/{name=users/*}\x12\x88\x01\n\x0bSetUserRole\x12%.openframe.auth.v1.SetUserRoleRequest\x1a&.openframe.auth.v1.SetUserRoleResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/auth/v1/{name=users/*}:setRole:\x01*\x12\xa4\x01\n\x11TransferOwnership\x12+.openframe.auth.v1.TransferOwnershipRequest\x1a,.openframe.auth.v1.TransferOwnershipResponse\"4\x82\xd3\xe4\x93\x02.\")/auth/v1/{name=users/*}:transferOwnership:\x01*\x12\x88\x01\n\x0b\x44isableUser\x12%.openframe.auth.v1.DisableUserRequest\x1a&.openframe.auth.v1.DisableUserResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/auth/v1/{name=users/*}:disable:\x01*\x12\x84\x01\n\nEnableUser\x12$.openframe.auth.v1.EnableUserRequest\x1a%.openframe.auth.v1.EnableUserResponse\")\x82\xd3\xe4\x93\x02#\"\x1e/auth/v1/{name=users/*}:enable:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,7 +37,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'openframe.auth.v1.users_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_USER'].fields_by_name['name']._loaded_options = None
-  _globals['_USER'].fields_by_name['name']._serialized_options = b'\342A\001\010'
+  _globals['_USER'].fields_by_name['name']._serialized_options = b'\342A\001\010\272H\"r\0352\033^users/[A-Za-z0-9_-]{1,64}$\330\001\001'
   _globals['_USER'].fields_by_name['email']._loaded_options = None
   _globals['_USER'].fields_by_name['email']._serialized_options = b'\342A\001\002\272H\007r\005\030\300\002`\001'
   _globals['_USER'].fields_by_name['display_name']._loaded_options = None
@@ -97,7 +97,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ENABLEUSERREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_ENABLEUSERREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\272H\037r\0352\033^users/[A-Za-z0-9_-]{1,64}$'
   _globals['_USERSERVICE'].methods_by_name['CreateUser']._loaded_options = None
-  _globals['_USERSERVICE'].methods_by_name['CreateUser']._serialized_options = b'\202\323\344\223\002\026\"\016/auth/v1/users:\004user'
+  _globals['_USERSERVICE'].methods_by_name['CreateUser']._serialized_options = b'\202\323\344\223\002\023\"\016/auth/v1/users:\001*'
   _globals['_USERSERVICE'].methods_by_name['GetUser']._loaded_options = None
   _globals['_USERSERVICE'].methods_by_name['GetUser']._serialized_options = b'\202\323\344\223\002\031\022\027/auth/v1/{name=users/*}'
   _globals['_USERSERVICE'].methods_by_name['ListUsers']._loaded_options = None
@@ -114,50 +114,50 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_USERSERVICE'].methods_by_name['DisableUser']._serialized_options = b'\202\323\344\223\002$\"\037/auth/v1/{name=users/*}:disable:\001*'
   _globals['_USERSERVICE'].methods_by_name['EnableUser']._loaded_options = None
   _globals['_USERSERVICE'].methods_by_name['EnableUser']._serialized_options = b'\202\323\344\223\002#\"\036/auth/v1/{name=users/*}:enable:\001*'
-  _globals['_USERROLE']._serialized_start=3004
-  _globals['_USERROLE']._serialized_end=3131
-  _globals['_USERSTATUS']._serialized_start=3133
-  _globals['_USERSTATUS']._serialized_end=3249
+  _globals['_USERROLE']._serialized_start=3041
+  _globals['_USERROLE']._serialized_end=3168
+  _globals['_USERSTATUS']._serialized_start=3170
+  _globals['_USERSTATUS']._serialized_end=3286
   _globals['_USER']._serialized_start=212
-  _globals['_USER']._serialized_end=973
-  _globals['_LINKEDIDENTITY']._serialized_start=976
-  _globals['_LINKEDIDENTITY']._serialized_end=1132
-  _globals['_CREATEUSERREQUEST']._serialized_start=1134
-  _globals['_CREATEUSERREQUEST']._serialized_end=1257
-  _globals['_CREATEUSERRESPONSE']._serialized_start=1259
-  _globals['_CREATEUSERRESPONSE']._serialized_end=1324
-  _globals['_GETUSERREQUEST']._serialized_start=1326
-  _globals['_GETUSERREQUEST']._serialized_end=1402
-  _globals['_GETUSERRESPONSE']._serialized_start=1404
-  _globals['_GETUSERRESPONSE']._serialized_end=1466
-  _globals['_LISTUSERSREQUEST']._serialized_start=1469
-  _globals['_LISTUSERSREQUEST']._serialized_end=1740
-  _globals['_LISTUSERSRESPONSE']._serialized_start=1742
-  _globals['_LISTUSERSRESPONSE']._serialized_end=1848
-  _globals['_UPDATEUSERREQUEST']._serialized_start=1851
-  _globals['_UPDATEUSERREQUEST']._serialized_end=2000
-  _globals['_UPDATEUSERRESPONSE']._serialized_start=2002
-  _globals['_UPDATEUSERRESPONSE']._serialized_end=2067
-  _globals['_DELETEUSERREQUEST']._serialized_start=2069
-  _globals['_DELETEUSERREQUEST']._serialized_end=2168
-  _globals['_DELETEUSERRESPONSE']._serialized_start=2170
-  _globals['_DELETEUSERRESPONSE']._serialized_end=2190
-  _globals['_SETUSERROLEREQUEST']._serialized_start=2193
-  _globals['_SETUSERROLEREQUEST']._serialized_end=2360
-  _globals['_SETUSERROLERESPONSE']._serialized_start=2362
-  _globals['_SETUSERROLERESPONSE']._serialized_end=2428
-  _globals['_TRANSFEROWNERSHIPREQUEST']._serialized_start=2430
-  _globals['_TRANSFEROWNERSHIPREQUEST']._serialized_end=2516
-  _globals['_TRANSFEROWNERSHIPRESPONSE']._serialized_start=2519
-  _globals['_TRANSFEROWNERSHIPRESPONSE']._serialized_end=2664
-  _globals['_DISABLEUSERREQUEST']._serialized_start=2666
-  _globals['_DISABLEUSERREQUEST']._serialized_end=2766
-  _globals['_DISABLEUSERRESPONSE']._serialized_start=2768
-  _globals['_DISABLEUSERRESPONSE']._serialized_end=2834
-  _globals['_ENABLEUSERREQUEST']._serialized_start=2836
-  _globals['_ENABLEUSERREQUEST']._serialized_end=2935
-  _globals['_ENABLEUSERRESPONSE']._serialized_start=2937
-  _globals['_ENABLEUSERRESPONSE']._serialized_end=3002
-  _globals['_USERSERVICE']._serialized_start=3252
-  _globals['_USERSERVICE']._serialized_end=4453
+  _globals['_USER']._serialized_end=1010
+  _globals['_LINKEDIDENTITY']._serialized_start=1013
+  _globals['_LINKEDIDENTITY']._serialized_end=1169
+  _globals['_CREATEUSERREQUEST']._serialized_start=1171
+  _globals['_CREATEUSERREQUEST']._serialized_end=1294
+  _globals['_CREATEUSERRESPONSE']._serialized_start=1296
+  _globals['_CREATEUSERRESPONSE']._serialized_end=1361
+  _globals['_GETUSERREQUEST']._serialized_start=1363
+  _globals['_GETUSERREQUEST']._serialized_end=1439
+  _globals['_GETUSERRESPONSE']._serialized_start=1441
+  _globals['_GETUSERRESPONSE']._serialized_end=1503
+  _globals['_LISTUSERSREQUEST']._serialized_start=1506
+  _globals['_LISTUSERSREQUEST']._serialized_end=1777
+  _globals['_LISTUSERSRESPONSE']._serialized_start=1779
+  _globals['_LISTUSERSRESPONSE']._serialized_end=1885
+  _globals['_UPDATEUSERREQUEST']._serialized_start=1888
+  _globals['_UPDATEUSERREQUEST']._serialized_end=2037
+  _globals['_UPDATEUSERRESPONSE']._serialized_start=2039
+  _globals['_UPDATEUSERRESPONSE']._serialized_end=2104
+  _globals['_DELETEUSERREQUEST']._serialized_start=2106
+  _globals['_DELETEUSERREQUEST']._serialized_end=2205
+  _globals['_DELETEUSERRESPONSE']._serialized_start=2207
+  _globals['_DELETEUSERRESPONSE']._serialized_end=2227
+  _globals['_SETUSERROLEREQUEST']._serialized_start=2230
+  _globals['_SETUSERROLEREQUEST']._serialized_end=2397
+  _globals['_SETUSERROLERESPONSE']._serialized_start=2399
+  _globals['_SETUSERROLERESPONSE']._serialized_end=2465
+  _globals['_TRANSFEROWNERSHIPREQUEST']._serialized_start=2467
+  _globals['_TRANSFEROWNERSHIPREQUEST']._serialized_end=2553
+  _globals['_TRANSFEROWNERSHIPRESPONSE']._serialized_start=2556
+  _globals['_TRANSFEROWNERSHIPRESPONSE']._serialized_end=2701
+  _globals['_DISABLEUSERREQUEST']._serialized_start=2703
+  _globals['_DISABLEUSERREQUEST']._serialized_end=2803
+  _globals['_DISABLEUSERRESPONSE']._serialized_start=2805
+  _globals['_DISABLEUSERRESPONSE']._serialized_end=2871
+  _globals['_ENABLEUSERREQUEST']._serialized_start=2873
+  _globals['_ENABLEUSERREQUEST']._serialized_end=2972
+  _globals['_ENABLEUSERRESPONSE']._serialized_start=2974
+  _globals['_ENABLEUSERRESPONSE']._serialized_end=3039
+  _globals['_USERSERVICE']._serialized_start=3289
+  _globals['_USERSERVICE']._serialized_end=4487
 # @@protoc_insertion_point(module_scope)

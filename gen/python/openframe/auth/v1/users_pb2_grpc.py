@@ -94,7 +94,9 @@ class UserServiceServicer:
 
     def CreateUser(self, request, context):
         """Creates a user directly (most users join through InvitationService instead). Without a
-        password, the user receives an email to set one. The role cannot be OWNER.
+        password, the user receives an email to set one. The role cannot be OWNER. Over REST the
+        whole request is the body ({"user": {...}, "password": "..."}): a password never travels
+        in the query string, where access logs and browser history would keep it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -5315,7 +5315,9 @@ class UserServiceStub:
     def create_user(self, message: "CreateUserRequest") -> "CreateUserResponse":
         """
         Creates a user directly (most users join through InvitationService instead). Without a
-        password, the user receives an email to set one. The role cannot be OWNER.
+        password, the user receives an email to set one. The role cannot be OWNER. Over REST the
+        whole request is the body ({"user": {...}, "password": "..."}): a password never travels
+        in the query string, where access logs and browser history would keep it.
         """
 
         return self._channel.unary_unary(
@@ -5437,7 +5439,9 @@ class UserServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     ) -> "CreateUserResponse":
         """
         Creates a user directly (most users join through InvitationService instead). Without a
-        password, the user receives an email to set one. The role cannot be OWNER.
+        password, the user receives an email to set one. The role cannot be OWNER. Over REST the
+        whole request is the body ({"user": {...}, "password": "..."}): a password never travels
+        in the query string, where access logs and browser history would keep it.
         """
 
         return await self._unary_unary(
