@@ -10,23 +10,16 @@ listed here. test_rest_grpc_parity.py covers writes and errors of one service in
 
 from __future__ import annotations
 
-import functools
-import importlib
 from typing import Any
 
 import grpc
 import httpx
 import pytest
-from google.api import annotations_pb2
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.json_format import MessageToDict
 
-from infra.layout import REPO
+from tests.support.descriptors import RUNNING, message_classes, routes
 from tests.support.identity import Tenants, TenantSession
 
-#: The packages ``make run`` serves (the config and management services are contracts only).
-RUNNING = ("openframe.api.v1.", "openframe.agents.v1.", "openframe.auth.v1.", "openframe.external.v1.",
-           "openframe.ratelimit.v1.", "openframe.stream.v1.")  # fmt: skip
 #: HTTP status of a transcoded error -> the gRPC code a gRPC caller gets for it.
 HTTP_OF = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -38,33 +31,9 @@ HTTP_OF = {
 }
 
 
-@functools.cache
-def descriptors() -> descriptor_pb2.FileDescriptorSet:
-    return descriptor_pb2.FileDescriptorSet.FromString((REPO / "gen/descriptor/openframe.binpb").read_bytes())
-
-
 def reads() -> list[tuple[str, str]]:
     """(full method name, REST path) of every GET without path variables of a running service."""
-    found = []
-    for f in descriptors().file:
-        for service in f.service:
-            for method in service.method:
-                rule = method.options.Extensions[annotations_pb2.http]
-                name = f"{f.package}.{service.name}"
-                if name.startswith(RUNNING) and rule.get and "{" not in rule.get:
-                    found.append((f"/{name}/{method.name}", rule.get))
-    return sorted(found)
-
-
-def message_classes(method: str) -> tuple[Any, Any]:
-    """The generated request and response classes of ``method``."""
-    for f in descriptors().file:
-        if f.name.startswith("openframe/"):  # its generated module registers it in the default pool
-            importlib.import_module(f.name.removesuffix(".proto").replace("/", ".") + "_pb2")
-    service_name, method_name = method.strip("/").split("/")
-    pool = descriptor_pool.Default()
-    rpc = pool.FindServiceByName(service_name).methods_by_name[method_name]
-    return message_factory.GetMessageClass(rpc.input_type), message_factory.GetMessageClass(rpc.output_type)
+    return sorted({(r.method, r.path) for r in routes() if r.verb == "get" and "{" not in r.path})
 
 
 @pytest.fixture(scope="module")
