@@ -1,35 +1,52 @@
-"""Refresh tokens in MongoDB (``refresh_tokens``, _id = SHA-256 of the token).
+"""Refresh tokens in MongoDB: the state of a family lives in one document, the tokens point at it.
 
-Rotation: every use marks the token used (compare-and-set, so two concurrent uses cannot both
-win) and a new token of the same family is issued. A token presented after it was used means it
-leaked (or a client bug): the whole family is revoked (OAuth 2.0 Security BCP §4.14).
+``refresh_families`` (_id = the family id): the SHA-256 of the one token that may be used next
+(``current``), ``revoked``, the expiry every token of the family shares. ``refresh_tokens``
+(_id = SHA-256 of a token): which family, client, user and scope a token belongs to; written
+once, never changed.
+
+Rotation is one conditional write on the family: ``current`` must still be the presented
+token's hash (and the family unrevoked, unexpired), and the same write makes the successor
+current. Of any number of concurrent uses of one token, in any process, exactly one matches.
+A token of the family that is no longer current was used before: it leaked, or a client
+misbehaves, and the family is revoked (OAuth 2.0 Security BCP §4.14) — again one conditional
+write on the family document, so it covers the successor however late that is issued. Losers
+of a concurrent rotation are reuses too: the winner keeps its access token (it cannot be told
+from the owner) but its refresh token dies with the family.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.auth.common import aware, now
 from services.auth.crypto import digest, new_secret
 from services.kit.mongo import Document, ensure_indexes
 
-INDEXES = [
-    IndexModel([("tenant_id", ASCENDING), ("family_id", ASCENDING)], name="tenant_family"),
+FAMILY_INDEXES = [
     IndexModel([("tenant_id", ASCENDING), ("client_id", ASCENDING)], name="tenant_client"),
     IndexModel([("tenant_id", ASCENDING), ("user_id", ASCENDING)], name="tenant_user"),
 ]
+TOKEN_INDEXES = [IndexModel([("tenant_id", ASCENDING), ("family_id", ASCENDING)], name="tenant_family")]
+#: How long a family revoked before it was created (a replayed authorization code) is kept.
+STUB_TTL = timedelta(days=1)
 
 
 class Use(Enum):
     OK = "ok"
-    REUSED = "reused"  # already used: the family is now revoked
-    INVALID = "invalid"  # unknown, expired, revoked, or another client's
+    REUSED = "reused"  # not the current token of its family: the family is now revoked
+    INVALID = "invalid"  # revoked or expired family, or a lost race on an already revoked one
+
+
+class FamilyRevoked(Exception):
+    """The family was revoked before its first token was stored (its code was replayed)."""
 
 
 @dataclass(frozen=True)
@@ -42,15 +59,128 @@ class RefreshGrant:
     expire_time: datetime
 
 
+@dataclass(frozen=True)
+class Presented:
+    """A refresh token the store knows (valid or not): its hash and what it was issued for."""
+
+    token_hash: str
+    grant: RefreshGrant
+
+
 class RefreshTokens:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.families = db["refresh_families"]
         self.tokens = db["refresh_tokens"]
 
     async def init(self) -> None:
-        await ensure_indexes(self.tokens, INDEXES)
+        await ensure_indexes(self.families, FAMILY_INDEXES)
+        await ensure_indexes(self.tokens, TOKEN_INDEXES)
 
     async def issue(self, tenant_id: str, grant: RefreshGrant) -> str:
+        """The first token of a new family; FamilyRevoked when the family was revoked already."""
         token = new_secret()
+        await self._store(tenant_id, token, grant)
+        try:
+            await self.families.insert_one(
+                {
+                    "_id": grant.family_id,
+                    "tenant_id": tenant_id,
+                    "client_id": grant.client_id,
+                    "user_id": grant.user_id,
+                    "current": digest(token),
+                    "revoked": False,
+                    "expire_time": grant.expire_time,
+                    "create_time": now(),
+                }
+            )
+        except DuplicateKeyError:
+            raise FamilyRevoked(grant.family_id) from None
+        return token
+
+    async def find(self, tenant_id: str, token: str, client_id: str | None = None) -> Presented | None:
+        """The stored token (whatever its state), of ``client_id`` when given."""
+        query: dict[str, Any] = {"_id": digest(token), "tenant_id": tenant_id}
+        if client_id is not None:
+            query["client_id"] = client_id
+        doc = await self.tokens.find_one(query)
+        return Presented(str(doc["_id"]), _grant(doc)) if doc else None
+
+    async def rotate(self, tenant_id: str, presented: Presented, scope: str) -> tuple[Use, str | None]:
+        """Spend ``presented`` and issue its successor (with ``scope``), or detect its reuse."""
+        successor, at = new_secret(), now()
+        family = presented.grant.family_id
+        won = await self.families.find_one_and_update(
+            {
+                "_id": family,
+                "tenant_id": tenant_id,
+                "current": presented.token_hash,
+                "revoked": False,
+                "expire_time": {"$gt": at},
+            },
+            {"$set": {"current": digest(successor), "rotate_time": at}},
+        )
+        if won is not None:
+            await self._store(tenant_id, successor, replace(presented.grant, scope=scope))
+            return Use.OK, successor
+        reused = await self.families.update_one(
+            {
+                "_id": family,
+                "tenant_id": tenant_id,
+                "current": {"$ne": presented.token_hash},
+                "revoked": False,
+                "expire_time": {"$gt": at},
+            },
+            {"$set": {"revoked": True, "revoke_time": at, "revoke_reason": "reuse"}},
+        )
+        return (Use.REUSED if reused.modified_count else Use.INVALID), None
+
+    async def lookup(self, tenant_id: str, token: str) -> tuple[Presented | None, bool]:
+        """The token and whether it is active (its family's current, unrevoked, unexpired)."""
+        presented = await self.find(tenant_id, token)
+        if presented is None:
+            return None, False
+        family = await self.families.find_one({"_id": presented.grant.family_id, "tenant_id": tenant_id})
+        active = bool(
+            family
+            and family["current"] == presented.token_hash
+            and not family["revoked"]
+            and aware(family["expire_time"]) > now()
+        )
+        return presented, active
+
+    async def revoke_family(self, tenant_id: str, family_id: str) -> int:
+        """Revoke one family (1 when it was active). A family not stored yet is created revoked,
+        so that a token issued for it later is refused (see ``issue``)."""
+        at = now()
+        try:
+            result = await self.families.update_one(
+                {"_id": family_id, "tenant_id": tenant_id},
+                {
+                    "$set": {"revoked": True, "revoke_time": at},
+                    "$setOnInsert": {"current": "", "expire_time": at + STUB_TTL, "create_time": at},
+                },
+                upsert=True,
+            )
+        except DuplicateKeyError:  # created concurrently: revoke what is there now
+            result = await self.families.update_one(
+                {"_id": family_id, "tenant_id": tenant_id}, {"$set": {"revoked": True, "revoke_time": at}}
+            )
+        return int(result.modified_count > 0)
+
+    async def revoke_client(self, *, tenant_id: str, client_id: str) -> int:
+        return await self._revoke({"tenant_id": tenant_id, "client_id": client_id})
+
+    async def revoke_user(self, *, tenant_id: str, user_id: str) -> int:
+        return await self._revoke({"tenant_id": tenant_id, "user_id": user_id})
+
+    async def _revoke(self, query: dict[str, Any]) -> int:
+        """Revoke every matching family; the number of active tokens revoked (one per family)."""
+        result = await self.families.update_many(
+            {**query, "revoked": False}, {"$set": {"revoked": True, "revoke_time": now()}}
+        )
+        return result.modified_count
+
+    async def _store(self, tenant_id: str, token: str, grant: RefreshGrant) -> None:
         await self.tokens.insert_one(
             {
                 "_id": digest(token),
@@ -60,49 +190,10 @@ class RefreshTokens:
                 "user_id": grant.user_id,
                 "scope": grant.scope,
                 "auth_time": grant.auth_time,
-                "create_time": now(),
                 "expire_time": grant.expire_time,
-                "used_time": None,
-                "revoked": False,
+                "create_time": now(),
             }
         )
-        return token
-
-    async def use(self, tenant_id: str, token: str, client_id: str) -> tuple[Use, RefreshGrant | None]:
-        at = now()
-        key = {"_id": digest(token), "tenant_id": tenant_id, "client_id": client_id}
-        doc = await self.tokens.find_one_and_update(
-            {**key, "used_time": None, "revoked": False, "expire_time": {"$gt": at}},
-            {"$set": {"used_time": at}},
-        )
-        if doc is not None:
-            return Use.OK, _grant(doc)
-        stored = await self.tokens.find_one(key)
-        if stored is not None and stored["used_time"] is not None and not stored["revoked"]:
-            await self.revoke_family(tenant_id, stored["family_id"])
-            return Use.REUSED, _grant(stored)
-        return Use.INVALID, None
-
-    async def lookup(self, tenant_id: str, token: str) -> tuple[Document | None, bool]:
-        """The token's record and whether it is active (unused, unrevoked, unexpired)."""
-        doc = await self.tokens.find_one({"_id": digest(token), "tenant_id": tenant_id})
-        active = bool(
-            doc and doc["used_time"] is None and not doc["revoked"] and aware(doc["expire_time"]) > now()
-        )
-        return doc, active
-
-    async def revoke_family(self, tenant_id: str, family_id: str) -> int:
-        return await self._revoke({"tenant_id": tenant_id, "family_id": family_id})
-
-    async def revoke_client(self, *, tenant_id: str, client_id: str) -> int:
-        return await self._revoke({"tenant_id": tenant_id, "client_id": client_id})
-
-    async def revoke_user(self, *, tenant_id: str, user_id: str) -> int:
-        return await self._revoke({"tenant_id": tenant_id, "user_id": user_id})
-
-    async def _revoke(self, query: dict[str, Any]) -> int:
-        result = await self.tokens.update_many({**query, "revoked": False}, {"$set": {"revoked": True}})
-        return result.modified_count
 
 
 def _grant(doc: Document) -> RefreshGrant:

@@ -12,8 +12,8 @@ from services.auth.audit.model import AuditEntry, client_actor, user_actor
 from services.auth.clients.model import Grant, OAuthClient
 from services.auth.common import new_id, ts
 from services.auth.grants.jwts import mint_access, mint_id_token
-from services.auth.grants.refresh import RefreshGrant, expiry
-from services.auth.oauth.base import Deps
+from services.auth.grants.refresh import FamilyRevoked, RefreshGrant, expiry
+from services.auth.oauth.base import Deps, OAuthError
 from services.auth.tenants.model import Tenant
 from services.auth.users.model import User
 
@@ -31,8 +31,8 @@ class UserGrant:
     user: User
     auth_time: datetime
     nonce: str | None = None
-    family_id: str | None = None  # continue this refresh family (refresh grant)
-    family_expire: datetime | None = None
+    family_id: str | None = None  # the refresh token family (from the code, or the one refreshed)
+    refresh_token: str | None = None  # the successor a refresh already stored (refresh grant)
 
 
 async def issue(
@@ -81,21 +81,10 @@ async def issue(
                 access_token=access.token,
                 extra=profile_claims(user.user, scopes),
             )
-        if Grant.REFRESH_TOKEN in client.grant_types:
-            family_expire = user.family_expire or expiry(
-                client.refresh_token_ttl or settings.refresh_token_ttl_seconds
-            )
-            body["refresh_token"] = await deps.refresh.issue(
-                tenant.id,
-                RefreshGrant(
-                    family_id=user.family_id or new_id(),
-                    client_id=client.id,
-                    user_id=user.user.id,
-                    scope=scope,
-                    auth_time=user.auth_time,
-                    expire_time=family_expire,
-                ),
-            )
+        if user.refresh_token:
+            body["refresh_token"] = user.refresh_token
+        elif Grant.REFRESH_TOKEN in client.grant_types:
+            body["refresh_token"] = await _new_family(deps, tenant, client, user, scope)
     await deps.audit.record(
         AuditEntry(
             tenant_id=tenant.id,
@@ -121,6 +110,22 @@ async def issue(
         )
     )
     return body
+
+
+async def _new_family(deps: Deps, tenant: Tenant, client: OAuthClient, user: UserGrant, scope: str) -> str:
+    ttl = client.refresh_token_ttl or deps.settings.refresh_token_ttl_seconds
+    grant = RefreshGrant(
+        family_id=user.family_id or new_id(),
+        client_id=client.id,
+        user_id=user.user.id,
+        scope=scope,
+        auth_time=user.auth_time,
+        expire_time=expiry(ttl),
+    )
+    try:
+        return await deps.refresh.issue(tenant.id, grant)
+    except FamilyRevoked:  # the code was replayed while it was being redeemed (RFC 6749 §4.1.2)
+        raise OAuthError("invalid_grant", "the code is invalid, expired or already used") from None
 
 
 def profile_claims(user: User, scopes: list[str]) -> dict[str, object]:

@@ -94,11 +94,9 @@ async def _redeem_code(d: Deps, tenant: Tenant, client: OAuthClient, form: FormD
     elif verifier:
         raise OAuthError("invalid_grant", "no code_challenge was sent for this code")
     user = await _active_user(d, tenant, grant["user_id"])
-    family = grant["family_id"]
-    await d.codes.mark_redeemed(tenant.id, code, family)
     auth_time = datetime.fromtimestamp(grant["auth_time"], UTC)
     return grant["scope"], UserGrant(
-        user=user, auth_time=auth_time, nonce=grant.get("nonce"), family_id=family
+        user=user, auth_time=auth_time, nonce=grant.get("nonce"), family_id=grant["family_id"]
     )
 
 
@@ -106,12 +104,15 @@ async def _use_refresh(
     d: Deps, tenant: Tenant, client: OAuthClient, form: FormData, ip: str
 ) -> tuple[str, UserGrant]:
     token, requested = _one(form, "refresh_token"), _one(form, "scope", required=False).split()
-    if requested:  # checked before the token is spent: a refused request must not burn it
-        doc, _ = await d.refresh.lookup(tenant.id, token)
-        if doc is not None and set(requested) - set(str(doc["scope"]).split()):
-            raise OAuthError("invalid_scope", "a refresh may only narrow the original scope")
-    outcome, grant = await d.refresh.use(tenant.id, token, client.id)
-    if outcome is Use.REUSED and grant is not None:
+    presented = await d.refresh.find(tenant.id, token, client.id)
+    if presented is None:  # unknown, or another client's: nothing to spend or revoke
+        raise OAuthError("invalid_grant", "the refresh token is invalid, expired, revoked or already used")
+    grant = presented.grant
+    if set(requested) - set(grant.scope.split()):  # before the token is spent: it stays usable
+        raise OAuthError("invalid_scope", "a refresh may only narrow the original scope")
+    scope = " ".join(dict.fromkeys(requested)) if requested else grant.scope
+    outcome, successor = await d.refresh.rotate(tenant.id, presented, scope)
+    if outcome is Use.REUSED:  # audited once: only the caller whose write revoked the family
         await d.audit.record(
             AuditEntry(
                 tenant_id=tenant.id,
@@ -132,12 +133,11 @@ async def _use_refresh(
                 ),
             )
         )
-    if outcome is not Use.OK or grant is None:
+    if outcome is not Use.OK or successor is None:
         raise OAuthError("invalid_grant", "the refresh token is invalid, expired, revoked or already used")
-    scope = " ".join(dict.fromkeys(requested)) if requested else grant.scope
     user = await _active_user(d, tenant, grant.user_id)
     return scope, UserGrant(
-        user=user, auth_time=grant.auth_time, family_id=grant.family_id, family_expire=grant.expire_time
+        user=user, auth_time=grant.auth_time, family_id=grant.family_id, refresh_token=successor
     )
 
 

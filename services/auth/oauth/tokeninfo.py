@@ -17,7 +17,6 @@ from starlette.responses import Response
 from openframe.auth.v1 import audit_pb2
 from openframe.events.v1 import security_events_pb2 as events
 from services.auth.audit.model import AuditEntry, client_actor
-from services.auth.common import aware
 from services.auth.grants.jwts import verify_access
 from services.auth.oauth.base import Deps, OAuthError, client_ip, deps, json_no_store, oauth_form, path_tenant
 from services.auth.oauth.clientauth import authenticate, read_credentials
@@ -57,12 +56,11 @@ async def revoke(request: Request) -> Response:
             await d.redis.set(_denied_key(tenant.id, str(claims["jti"])), "1", ex=ttl)
             await _audit(d, request, tenant, client.id, str(claims["sub"]), "access_token", 1)
     else:
-        doc, _ = await d.refresh.lookup(tenant.id, token)
-        if doc is not None and doc["client_id"] == client.id:  # RFC 7009 §2.1: only the owner's tokens
-            count = await d.refresh.revoke_family(tenant.id, doc["family_id"])
-            await _audit(
-                d, request, tenant, client.id, doc["user_id"], "refresh_token", count, doc["family_id"]
-            )
+        found = await d.refresh.find(tenant.id, token, client.id)  # RFC 7009 §2.1: the owner's only
+        if found is not None:
+            family, user = found.grant.family_id, found.grant.user_id
+            count = await d.refresh.revoke_family(tenant.id, family)
+            await _audit(d, request, tenant, client.id, user, "refresh_token", count, family)
     # RFC 7009 §2.2: 200 whether or not the token was valid, so nothing is learned from it.
     return json_no_store({})
 
@@ -82,17 +80,18 @@ async def introspect(request: Request) -> Response:
         return json_no_store(
             {"active": True, "token_type": "Bearer", **{k: claims[k] for k in keep if k in claims}}
         )
-    doc, active = await d.refresh.lookup(tenant.id, token)
-    if doc is None or not active or doc["client_id"] != client.id:
+    found, active = await d.refresh.lookup(tenant.id, token)
+    if found is None or not active or found.grant.client_id != client.id:
         return json_no_store({"active": False})
+    grant = found.grant
     return json_no_store(
         {
             "active": True,
             "token_type": "refresh_token",
-            "scope": doc["scope"],
-            "client_id": doc["client_id"],
-            "sub": doc["user_id"],
-            "exp": int(aware(doc["expire_time"]).timestamp()),
+            "scope": grant.scope,
+            "client_id": grant.client_id,
+            "sub": grant.user_id,
+            "exp": int(grant.expire_time.timestamp()),
             "tid": tenant.id,
             "iss": d.tenants.issuer(tenant.id),
         }

@@ -6,6 +6,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from openframe.auth.v1 import audit_pb2
 from openframe.auth.v1 import oauth_clients_pb2 as pb
+from services.auth.crypto import digest
 from tests.integration.auth.helpers import Api, as_tenant
 
 CODE, REFRESH = pb.GRANT_TYPE_AUTHORIZATION_CODE, pb.GRANT_TYPE_REFRESH_TOKEN
@@ -28,11 +29,13 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(
         and rotated["access_token"] != first["access_token"]
     )
     assert rotated["scope"] == first["scope"] and "id_token" in rotated
-    stored = await db["refresh_tokens"].find_one({"tenant_id": unique, "used_time": None})
-    assert (
-        stored is not None
-        and first["refresh_token"] not in repr(stored)
-        and rotated["refresh_token"] not in repr(stored)
+    family = await db["refresh_families"].find_one({"tenant_id": unique})
+    assert family is not None and family["revoked"] is False
+    stored = [t async for t in db["refresh_tokens"].find({"tenant_id": unique})]
+    # the family points at the newest token, stored like every token by its hash only
+    assert family["current"] == digest(rotated["refresh_token"]) and len(stored) == 2
+    assert all(
+        first["refresh_token"] not in repr(t) and rotated["refresh_token"] not in repr(t) for t in stored
     )
     narrowed = await api.token(
         unique,
