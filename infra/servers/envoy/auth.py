@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.servers.envoy import cel
-from infra.servers.envoy.filters import disabled, typed
+from infra.servers.envoy.filters import cel_filter, disabled, typed
 from infra.servers.envoy.options import EdgeOptions, JwtAuth
 from infra.servers.envoy.services import Access
 
@@ -193,17 +193,6 @@ RBAC_DENIED = "response.code == 403 && response.code_details.startsWith('rbac_ac
 AUDIENCE_DENIED = "response.code == 403 && response.code_details.startsWith('jwt_authn_access_denied')"
 
 
-def _cel_filter(expression: str) -> Json:
-    return {
-        "extension_filter": {
-            "name": "envoy.access_loggers.extension_filters.cel",
-            "typed_config": typed(
-                "envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter", expression=expression
-            ),
-        }
-    }
-
-
 def unauthorized_mappers(rest: Json) -> list[Json]:
     """Local reply mappers turning a token denial into 401 (they go first in the mapper list).
 
@@ -216,7 +205,7 @@ def unauthorized_mappers(rest: Json) -> list[Json]:
             "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
         }
     ]
-    rbac_denied, audience_denied = _cel_filter(RBAC_DENIED), _cel_filter(AUDIENCE_DENIED)
+    rbac_denied, audience_denied = cel_filter(RBAC_DENIED), cel_filter(AUDIENCE_DENIED)
 
     def rest_mapper(denied: Json, message: str) -> Json:
         return {

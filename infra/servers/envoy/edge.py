@@ -45,8 +45,13 @@ def connection_manager(options: EdgeOptions, services: tuple[EdgeService, ...]) 
         stat_prefix="edge",
         codec_type="AUTO",  # HTTP/1.1 and h2c (gRPC) on the same port; h2 via ALPN with TLS
         use_remote_address=True,  # we are the edge: X-Forwarded-For starts here
+        # Path hygiene (docs/edge.md "Paths"): RFC 3986 normalisation (dot segments, %2E, "\\"
+        # -> "/"), "//" merged, and an escaped slash or backslash (%2F, %5C) refused with a 400:
+        # no id or tool path of ours needs one, and a proxy behind us could decode it into a
+        # separator the routes never saw.
         normalize_path=True,
         merge_slashes=True,
+        path_with_escaped_slashes_action="REJECT_REQUEST",
         # request ids: keep the caller's, make one otherwise, and always return it
         generate_request_id=True,
         preserve_external_request_id=True,

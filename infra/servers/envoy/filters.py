@@ -187,6 +187,25 @@ LOCAL_REPLY_CODES: dict[int, int] = {
 }  # fmt: skip
 
 
+#: What the connection manager refuses before any route (``normalize_path``,
+#: ``path_with_escaped_slashes_action: REJECT_REQUEST``); Envoy's own reply has an empty body.
+PATH_REFUSED = "response.code == 400 && response.code_details == 'path_normalization_failed'"
+#: (no percent sign in it: json_format values are format strings)
+PATH_REFUSED_MESSAGE = "invalid request path: an escaped slash or backslash, or a NUL byte"
+
+
+def cel_filter(expression: str) -> Json:
+    """An access-log filter on a CEL expression (local reply mappers can use them too)."""
+    return {
+        "extension_filter": {
+            "name": "envoy.access_loggers.extension_filters.cel",
+            "typed_config": typed(
+                "envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter", expression=expression
+            ),
+        }
+    }
+
+
 def _status_is(code: int, op: str = "EQ") -> Json:
     value = {"default_value": code, "runtime_key": f"edge.local_reply.{op.lower()}_{code}"}
     return {"status_code_filter": {"comparison": {"op": op, "value": value}}}
@@ -230,6 +249,14 @@ def local_reply_config(options: EdgeOptions) -> Json:
     from infra.servers.envoy import ratelimit
 
     mappers += ratelimit.local_reply_mappers(options, rest)  # a 429 says why
+    path_refused = cel_filter(PATH_REFUSED)
+    mappers += [
+        {
+            "filter": {"and_filter": {"filters": [path_refused, rest]}},
+            "body_format_override": {"json_format": {"code": 3, "message": PATH_REFUSED_MESSAGE}},
+        },
+        {"filter": path_refused, "body": {"inline_string": PATH_REFUSED_MESSAGE}},  # gRPC: grpc-message
+    ]
     mappers += [mapper(_status_is(status), code) for status, code in LOCAL_REPLY_CODES.items()]
     mappers.append(mapper(_status_is(400, "GE"), 2))  # anything else: UNKNOWN
     return {"mappers": mappers}

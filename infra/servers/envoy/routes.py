@@ -109,6 +109,25 @@ def _exact(path: str, route: Json) -> Json:
     return {"match": {"path": path}, **route}
 
 
+#: A percent sign that encodes a dot, slash, backslash or NUL (``%252e``, ``%252F``, ``%255c``,
+#: ``%2500``). Envoy decodes nothing of it, so it would reach an upstream as ``%2e``... after that
+#: upstream's one decoding: a second decoder behind it (a tool behind the tool proxy) would read
+#: a dot segment or a separator the edge never saw. No path of ours needs one.
+DOUBLE_ENCODED = r".*%25(?i:2e|2f|5c|00).*"
+DOUBLE_ENCODED_MESSAGE = "invalid request path: a double-encoded dot, slash, backslash or NUL"
+
+
+def double_encoded_guard(options: EdgeOptions) -> Json:
+    """400 for a double-encoded traversal anywhere in the path (the local reply mapper makes it
+    the usual JSON error); escaped slashes and NULs themselves the connection manager refuses."""
+    return {
+        "name": "refuse:double-encoded",
+        "match": {"safe_regex": {"regex": DOUBLE_ENCODED}},
+        "direct_response": {"status": 400, "body": {"inline_string": DOUBLE_ENCODED_MESSAGE}},
+        "typed_per_filter_config": public(options),
+    }
+
+
 def static_routes(options: EdgeOptions) -> list[Json]:
     """/healthz, the OpenAPI documents and the Swagger UI page, all answered by Envoy itself."""
     routes = [
@@ -121,6 +140,7 @@ def static_routes(options: EdgeOptions) -> list[Json]:
                 "typed_per_filter_config": public(options),
             },
         ),
+        double_encoded_guard(options),
         _exact("/", _redirect("root", "/docs/", "FOUND", options)),
         _exact("/docs", _redirect("docs", "/docs/", "MOVED_PERMANENTLY", options)),
     ]
