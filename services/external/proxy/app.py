@@ -9,10 +9,16 @@ For every request:
    needs the ``tools:proxy`` scope;
 2. the tool is looked up *in the caller's tenant*: another tenant's tool id answers 404 exactly
    like a missing one; a disabled tool answers 409;
-3. the request is streamed to the tool (method, path, query, body) without the hop-by-hop
-   headers, the caller's ``Authorization``, cookies and API key, and with the tool's stored
-   credentials injected; the answer is streamed back the same way;
-4. a tool that does not answer costs the caller at most the connect timeout (502) or the total
+3. a path that could leave the tool's base path once decoded (dot segments, encoded slashes,
+   backslashes, NUL, at any level of percent-encoding) answers 400;
+4. the request is streamed to the tool (method, path, query, body) with an allow-list of the
+   caller's headers (content negotiation, body description, caching validators, range, user
+   agent): never its credentials, cookies, tenant, identity or forwarding headers. The proxy
+   sets the tool's stored credentials, ``x-request-id`` and a user agent if the caller sent
+   none. The answer is streamed back without hop-by-hop headers;
+5. the connection goes only where the destination policy allows (services/kit/destinations.py,
+   checked on the resolved address): a refused one answers 502 without saying more;
+6. a tool that does not answer costs the caller at most the connect timeout (502) or the total
    timeout (504), and once its circuit breaker is open, nothing at all (503).
 
 Errors of the proxy itself are JSON: ``{"error": <code>, "message": ..., ["tool", "reason"]}``.
@@ -24,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -33,8 +40,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from services.external.proxy.breaker import Breakers, CircuitBreaker
+from services.external.tools.model import path_problem
 from services.external.tools.service import Target, ToolService
 from services.external.tools.upstream_auth import UpstreamAuthError, credential_headers
+from services.kit.destinations import Refused, refused
 from services.kit.errors import NotFound, PermissionDenied, Unauthenticated
 from services.kit.identity import Authenticator, Identity, authenticate
 from services.kit.logging import get_logger
@@ -63,8 +72,34 @@ HOP_BY_HOP = frozenset(
         "host",
     }
 )
-#: The caller's credentials for OpenFrame: never handed to a tool.
-CALLER_CREDENTIALS = frozenset({"authorization", "cookie", "x-api-key"})
+#: The caller's headers a tool receives; every other one (credentials, cookies, x-tenant-id,
+#: x-openframe-*, x-forwarded-*, forwarded, x-real-ip, x-envoy-*, origin, referer, custom ones)
+#: stays with the proxy.
+FORWARDED = frozenset(
+    {
+        "accept",
+        "accept-charset",
+        "accept-encoding",
+        "accept-language",
+        "cache-control",
+        "content-disposition",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-type",
+        "if-match",
+        "if-modified-since",
+        "if-none-match",
+        "if-range",
+        "if-unmodified-since",
+        "pragma",
+        "range",
+        "user-agent",
+    }
+)
+USER_AGENT = "OpenFrame-ToolProxy/1"
+#: An ``x-request-id`` the proxy passes on as it is (Envoy's); anything else is replaced.
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 #: The tool answered, but says it is down behind its own front end: counts against the breaker.
 UPSTREAM_DOWN = frozenset({502, 503, 504})
 
@@ -76,8 +111,9 @@ def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=headers)
 
 
-def _drop(headers: list[tuple[bytes, bytes]], extra: frozenset[str]) -> list[tuple[str, str]]:
-    """Headers minus hop-by-hop ones (also those the Connection header names) and ``extra``."""
+def _drop(headers: list[tuple[bytes, bytes]], only: frozenset[str] | None = None) -> list[tuple[str, str]]:
+    """Headers minus hop-by-hop ones (also those the Connection header names); with ``only``,
+    just those of its names."""
     named = {
         token.strip().lower()
         for name, value in headers
@@ -87,10 +123,22 @@ def _drop(headers: list[tuple[bytes, bytes]], extra: frozenset[str]) -> list[tup
     kept = []
     for raw_name, raw_value in headers:
         name = raw_name.decode("latin-1").lower()
-        if name in HOP_BY_HOP or name in named or name in extra or name.startswith("x-envoy-"):
+        if name in HOP_BY_HOP or name in named or name.startswith("x-envoy-"):
             continue
-        kept.append((name, raw_value.decode("latin-1")))
+        if only is None or name in only:
+            kept.append((name, raw_value.decode("latin-1")))
     return kept
+
+
+def to_tool(headers: list[tuple[bytes, bytes]], injected: dict[str, str]) -> list[tuple[str, str]]:
+    """What the tool receives: the allow-listed caller headers, our own, the tool's credentials."""
+    kept = [(k, v) for k, v in _drop(headers, FORWARDED) if k not in injected and v.strip()]
+    names = {k for k, _ in kept}
+    request_id = next((v.decode("latin-1") for k, v in headers if k.lower() == b"x-request-id"), "")
+    ours = {"x-request-id": request_id if REQUEST_ID.fullmatch(request_id) else uuid.uuid4().hex}
+    if "user-agent" not in names:
+        ours["user-agent"] = USER_AGENT
+    return kept + [(k, v) for k, v in ours.items() if k not in injected] + list(injected.items())
 
 
 def route(scope: Scope) -> tuple[str, str] | None:
@@ -100,12 +148,6 @@ def route(scope: Scope) -> tuple[str, str] | None:
     if found is None:
         return None
     return found.group(1) or found.group(2), found.group(3) or "/"
-
-
-def climbs(path: str) -> bool:
-    """Whether a path has ``.`` / ``..`` segments (also percent-encoded): it could leave the
-    tool's base path."""
-    return any(s.lower().replace("%2e", ".") in (".", "..") for s in path.split("/"))
 
 
 class ToolProxy:
@@ -162,8 +204,9 @@ class ToolProxy:
             return error(404, "not_found", exc.message), who
         if not target.tool.enabled:
             return error(409, "tool_disabled", f"{target.tool.name} is disabled", tool=target.tool.name), who
-        if climbs(upstream_path):
-            return error(400, "invalid_path", "path segments '.' and '..' are not allowed"), who
+        if problem := path_problem(upstream_path):
+            message = f"the path must stay under the tool's base path: {problem}"
+            return error(400, "invalid_path", message), who
         return await self._forward(request, target, upstream_path), who
 
     async def _caller(self, request: Request) -> Identity:
@@ -179,7 +222,13 @@ class ToolProxy:
         breaker = self.breakers.get(tool.tenant_id, tool.id)
         if not breaker.allow():
             return self._unavailable(tool.name, breaker)
-        headers = _drop(request.scope["headers"], CALLER_CREDENTIALS)
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        url = tool.base_url.rstrip("/") + upstream_path + (f"?{query}" if query else "")
+        try:
+            self.tools.destinations.endpoint(url)  # a URL stored before the policy existed
+        except Refused:
+            breaker.released()
+            return _refused(tool.name)
         try:
             injected = await credential_headers(tool.tool_type, target.credentials, self.tools.oauth)
         except UpstreamAuthError as exc:
@@ -187,20 +236,27 @@ class ToolProxy:
             return error(
                 502, "tool_auth_failed", "could not authenticate to the tool", tool=tool.name, reason=str(exc)
             )
-        headers = [(k, v) for k, v in headers if k not in injected] + list(injected.items())
-        query = request.scope.get("query_string", b"").decode("latin-1")
-        url = tool.base_url.rstrip("/") + upstream_path + (f"?{query}" if query else "")
         names = {name.lower() for name, _ in request.scope["headers"]}
         has_body = b"transfer-encoding" in names or (
             b"content-length" in names and request.headers.get("content-length") != "0"
         )
-        upstream = self.client.build_request(
-            request.method, url, headers=headers, content=_body(request) if has_body else None
-        )
+        try:
+            upstream = self.client.build_request(
+                request.method,
+                url,
+                headers=to_tool(request.scope["headers"], injected),
+                content=_body(request) if has_body else None,
+            )
+        except httpx.InvalidURL:
+            breaker.released()
+            return _refused(tool.name)
         try:
             async with asyncio.timeout(self.timeout_s):  # until the tool's status line and headers
                 reply = await self.client.send(upstream, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if refused(exc):  # the policy's doing, not the tool's: the breaker learns nothing
+                breaker.released()
+                return _refused(tool.name)
             breaker.failed(f"connection failed ({type(exc).__name__})")
             return error(
                 502,
@@ -230,7 +286,7 @@ class ToolProxy:
         response = StreamingResponse(_relay(reply), status_code=reply.status_code)
         # raw headers: repeated ones (Set-Cookie, ...) stay repeated
         response.raw_headers = [
-            (k.encode("latin-1"), v.encode("latin-1")) for k, v in _drop(reply.headers.raw, frozenset())
+            (k.encode("latin-1"), v.encode("latin-1")) for k, v in _drop(reply.headers.raw)
         ]
         return response
 
@@ -253,6 +309,12 @@ class ToolProxy:
         )
         response.headers["retry-after"] = str(retry)
         return response
+
+
+def _refused(name: str) -> Response:
+    """A destination the policy refuses: no word on what it resolved to."""
+    reason = "destination not allowed"
+    return error(502, "tool_unavailable", f"{name} is not reachable", tool=name, reason=reason)
 
 
 async def _relay(reply: httpx.Response) -> AsyncIterator[bytes]:

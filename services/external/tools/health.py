@@ -3,7 +3,8 @@
 * 2xx, answered within ``degraded_after_s``: HEALTHY (``version`` from a JSON body, if any);
 * 401/403: UNAUTHORIZED (reachable, the credentials are refused);
 * any other answer, or a slow 2xx: DEGRADED;
-* no answer (connection refused, DNS, timeout): UNREACHABLE.
+* no answer (connection refused, DNS, timeout), or a destination the policy refuses
+  (services/kit/destinations.py; no redirect is followed): UNREACHABLE.
 
 The message says what happened in words (status code, error class), never a header or a body.
 """
@@ -17,6 +18,7 @@ import httpx
 
 from services.external.tools.model import Credentials, Health, HealthStatus, IntegratedTool
 from services.external.tools.upstream_auth import OAuthTokens, UpstreamAuthError, credential_headers
+from services.kit.destinations import refused
 
 MAX_VERSION_LEN = 100
 
@@ -39,8 +41,10 @@ async def probe(
         return _result(HealthStatus.UNAUTHORIZED, started, f"credentials refused: {exc}")
     except httpx.TimeoutException:
         return _result(HealthStatus.UNREACHABLE, started, f"no answer within {timeout_s:g} s")
-    except httpx.HTTPError as exc:
-        return _result(HealthStatus.UNREACHABLE, started, f"not reachable ({type(exc).__name__})")
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        # a refused destination says no more than that: nothing about what the name resolved to
+        why = "destination not allowed" if refused(exc) else type(exc).__name__
+        return _result(HealthStatus.UNREACHABLE, started, f"not reachable ({why})")
     elapsed = time.perf_counter() - started
     code = reply.status_code
     if code in (401, 403):

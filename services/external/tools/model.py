@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import unquote
 
 RESOURCE = "tools"
 
@@ -101,3 +102,26 @@ class IntegratedTool:
 def id_from_name(name: str) -> str:
     """'tools/abc' -> 'abc' (the format is already validated by the contract)."""
     return name.removeprefix(f"{RESOURCE}/")
+
+
+def path_problem(raw: str) -> str | None:
+    """Why a raw (still percent-encoded) path could leave the tool's base path once the tool, or
+    anything before it, decodes it; None when it cannot. Checked at every level of encoding, so
+    ``%252e%252e`` is caught as well as ``..``: dot segments (also ``..;``, which some servers
+    read as ``..``), encoded slashes, backslashes, NUL and other control characters."""
+    seen = raw
+    for _ in range(3):
+        lowered = seen.lower()
+        if "\\" in seen or "%5c" in lowered:
+            return "backslashes are not allowed"
+        if "%2f" in lowered:
+            return "encoded slashes are not allowed"
+        if "%00" in lowered or any(ord(c) < 0x20 or ord(c) == 0x7F for c in seen):
+            return "control characters are not allowed"
+        if any(unquote(s).split(";", 1)[0] in (".", "..") for s in seen.split("/")):
+            return "path segments '.' and '..' are not allowed"
+        decoded = unquote(seen)
+        if decoded == seen:
+            return None
+        seen = decoded
+    return "too many levels of percent-encoding"

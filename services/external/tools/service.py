@@ -17,14 +17,17 @@ from cryptography.exceptions import InvalidTag
 from services.external.tools.health import probe
 from services.external.tools.model import (
     MUTABLE_FIELDS,
+    CredentialKind,
     Credentials,
     Health,
     IntegratedTool,
     ToolType,
+    path_problem,
 )
 from services.external.tools.repository import Sealed, ToolRepository
 from services.external.tools.settings import ToolSettings
 from services.external.tools.upstream_auth import OAuthTokens
+from services.kit.destinations import DestinationPolicy, Refused
 from services.kit.errors import EtagMismatch, InvalidArgument, NotFound
 from services.kit.logging import get_logger
 from services.kit.pagination import decode_token, encode_token, page_size
@@ -63,8 +66,10 @@ class ToolService:
         client: httpx.AsyncClient,
         oauth: OAuthTokens,
         settings: ToolSettings,
+        destinations: DestinationPolicy,
     ) -> None:
         self.repo = repo
+        self.destinations = destinations
         self.box = box
         self.client = client
         self.oauth = oauth
@@ -78,6 +83,7 @@ class ToolService:
         self, tenant_id: str, tool_type: ToolType, fields: dict[str, Any], credentials: Credentials | None
     ) -> IntegratedTool:
         _check_urls(fields, "integrated_tool")
+        await self._check_destinations(fields, credentials)
         tool = IntegratedTool(
             id=uuid.uuid4().hex,
             tenant_id=tenant_id,
@@ -135,6 +141,7 @@ class ToolService:
             raise InvalidArgument.field("integrated_tool.display_name", "must not be empty")
         if "base_url" in changes and not changes["base_url"]:
             raise InvalidArgument.field("integrated_tool.base_url", "must not be empty")
+        await self._check_destinations(changes, credentials)
         if "credentials" in mask:  # replaced, or removed when none are sent
             changes["credentials"] = self._seal(tenant_id, tool_id, credentials)
             changes["credential_kind"] = credentials.kind.value if credentials else None
@@ -199,6 +206,25 @@ class ToolService:
 
     # -- internals -------------------------------------------------------------------------------
 
+    async def _check_destinations(self, fields: dict[str, Any], credentials: Credentials | None) -> None:
+        """What the platform will fetch on the tenant's behalf, checked before anything is stored
+        or any connection is tried (docs/security.md): the base URL (the proxy's and the health
+        probe's host), the health path (it must stay under the base path) and an OAuth token URL."""
+        if problem := path_problem(fields.get("health_path") or "/"):
+            raise InvalidArgument.field("integrated_tool.health_path", problem)
+        urls = {"integrated_tool.base_url": fields.get("base_url")}
+        if credentials is not None and credentials.kind is CredentialKind.OAUTH_CLIENT:
+            urls["integrated_tool.credentials.oauth_client.token_url"] = credentials.values["token_url"]
+        for field, url in urls.items():
+            if not url:
+                continue
+            try:
+                await self.destinations.check(url)
+            except Refused as exc:
+                raise InvalidArgument.field(
+                    field, f"not an allowed destination: the host {exc} (see docs/security.md)"
+                ) from None
+
     async def _load(self, tenant_id: str, tool_id: str) -> tuple[IntegratedTool, Sealed | None]:
         found = await self.repo.get(tenant_id=tenant_id, tool_id=tool_id)
         if found is None:
@@ -261,3 +287,5 @@ def _check_urls(fields: dict[str, Any], prefix: str) -> None:
             raise InvalidArgument.field(f"{prefix}.{name}", "must be an http:// or https:// URL with a host")
         if parts.username or parts.password:
             raise InvalidArgument.field(f"{prefix}.{name}", "must not carry credentials; use credentials")
+        if name == "base_url" and (parts.query or parts.fragment):
+            raise InvalidArgument.field(f"{prefix}.{name}", "must not have a query or fragment")

@@ -1,14 +1,16 @@
-"""Settings of the integrated tools and the tool proxy (``OPENFRAME_TOOLS_*``); the external
-service's settings inherit them."""
+"""Settings of the integrated tools and the tool proxy (``OPENFRAME_TOOLS_*``, and
+``OPENFRAME_OUTBOUND_ALLOW``: where tools may be, docs/security.md); the external service's
+settings inherit them."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from services.kit.config import Settings, local_port
+from services.kit.config import local_port
+from services.kit.destinations import OutboundSettings
 
 
-class ToolSettings(Settings):
+class ToolSettings(OutboundSettings):
     #: Where the tool proxy's HTTP app listens (the edge routes ``/tools/`` there).
     tools_http_host: str = "127.0.0.1"
     tools_http_port: int = local_port("external_http")

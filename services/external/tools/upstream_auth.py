@@ -5,7 +5,8 @@
 * ``BASIC``: ``Authorization: Basic base64(user:password)``;
 * ``HEADER``: the configured header name and value;
 * ``OAUTH_CLIENT``: a client-credentials grant at the tool's token endpoint, the access token
-  sent as a bearer token and cached until shortly before it expires.
+  sent as a bearer token and cached until shortly before it expires. The client is the tools'
+  one: the destination policy applies and a redirect is not followed (a 3xx is a failure).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 import httpx
 
 from services.external.tools.model import CredentialKind, Credentials, ToolType
+from services.kit.destinations import refused
 
 #: A cached OAuth token is renewed this long before the tool says it expires.
 OAUTH_RENEW_MARGIN_S = 30.0
@@ -66,7 +68,9 @@ class OAuthTokens:
             reply = await self._client.post(
                 values["token_url"], data=form, auth=(values["client_id"], values["client_secret"])
             )
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            if refused(exc):
+                raise UpstreamAuthError("token endpoint not an allowed destination") from None
             raise UpstreamAuthError(f"token endpoint unreachable ({type(exc).__name__})") from None
         if reply.status_code != 200:
             raise UpstreamAuthError(f"token endpoint answered {reply.status_code}")

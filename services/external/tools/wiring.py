@@ -18,6 +18,7 @@ from services.external.tools.service import PURPOSE, ToolService
 from services.external.tools.servicer import IntegratedToolServicer
 from services.external.tools.settings import ToolSettings
 from services.external.tools.upstream_auth import OAuthTokens
+from services.kit.destinations import DestinationPolicy, GuardedTransport, Resolver
 from services.kit.http import no_cookies, reuseport_socket, serve_http
 from services.kit.identity import Authenticator, authenticator_for
 from services.kit.lifecycle import Lifecycle
@@ -36,15 +37,20 @@ class ToolsRunning:
     http_port: int
 
 
-def http_client(settings: ToolSettings) -> httpx.AsyncClient:
-    """One pooled client for every tool: no proxies from the environment, no redirects
-    followed (a redirect goes back to the caller, as the tool sent it), and no cookie jar: the
-    client is shared by every tenant, so a cookie a tool sets goes back to its caller and is
-    never kept (it would ride along on any tenant's next call to the same host)."""
+def http_client(settings: ToolSettings, destinations: DestinationPolicy) -> httpx.AsyncClient:
+    """One pooled client for every tool: every new connection checked by the destination policy
+    on the address it goes to, no proxies from the environment, no redirects followed (a
+    redirect goes back to the caller, as the tool sent it; the OAuth token call and the health
+    probe do not follow one either), and no cookie jar: the client is shared by every tenant, so
+    a cookie a tool sets goes back to its caller and is never kept (it would ride along on any
+    tenant's next call to the same host)."""
     return httpx.AsyncClient(
+        transport=GuardedTransport(
+            destinations,
+            limits=httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=30),
+        ),
         cookies=no_cookies(),
         timeout=httpx.Timeout(settings.tools_timeout_seconds, connect=settings.tools_connect_timeout_seconds),
-        limits=httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=30),
         trust_env=False,
         follow_redirects=False,
     )
@@ -56,13 +62,19 @@ async def start_tools(
     db: AsyncDatabase[Document],
     *,
     authenticator: Authenticator | None = None,
+    resolver: Resolver | None = None,
 ) -> ToolsRunning:
+    """``resolver``: how tool host names are resolved (the system's by default; tests map
+    names of their own)."""
     box = SecretBox(settings.master_key, purpose=PURPOSE)  # fails fast without a master key
     repo = ToolRepository(db)
     await repo.init()
-    client = http_client(settings)
+    destinations = DestinationPolicy.from_settings(settings, resolver=resolver)
+    client = http_client(settings, destinations)
     lifecycle.on_shutdown("tool-http-client", client.aclose)
-    service = ToolService(repo, box, client=client, oauth=OAuthTokens(client), settings=settings)
+    service = ToolService(
+        repo, box, client=client, oauth=OAuthTokens(client), settings=settings, destinations=destinations
+    )
     if settings.tools_health_monitor:
         stop = asyncio.Event()
         monitor = asyncio.create_task(service.run_monitor(stop))

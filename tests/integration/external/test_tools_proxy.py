@@ -26,14 +26,15 @@ from tests.integration.external.tools_harness import (
     RunningTool,
     ToolsApp,
     fake_tool,
-    free_port,
+    idle_port,
     mongo_up,
     register,
     tool_id,
+    tool_ports,
     tools_app,
 )
 
-__all__ = ["fake_tool", "mongo_up", "tools_app"]  # fixtures
+__all__ = ["fake_tool", "idle_port", "mongo_up", "tool_ports", "tools_app"]  # fixtures
 
 
 def _headers(seen: dict[str, object]) -> dict[str, list[str]]:
@@ -43,32 +44,67 @@ def _headers(seen: dict[str, object]) -> dict[str, list[str]]:
     return out
 
 
-async def test_credentials_are_injected_and_the_callers_are_dropped(
+#: What a caller may send that a tool must never see: its credentials, its tenant and identity,
+#: forwarding headers that would let it pose as another client, the edge's own, and anything
+#: else not on the proxy's allow-list.
+STRIPPED = {
+    "cookie": "openframe_session=abc",
+    "x-api-key": "ak_caller.sk_secret",
+    "x-tenant-id": "another-tenant",
+    "x-openframe-tenant": "another-tenant",
+    "x-openframe-subject": "root",
+    "x-forwarded-for": "10.0.0.1",
+    "x-forwarded-host": "admin.internal",
+    "x-forwarded-proto": "https",
+    "forwarded": "for=10.0.0.1;host=admin.internal",
+    "x-real-ip": "10.0.0.1",
+    "x-envoy-original-path": "/admin",
+    "origin": "https://evil.example",
+    "referer": "https://console.example/secret-page",
+    "x-custom": "not on the allow-list",
+    "proxy-authorization": "Basic eDp5",
+    "x-hop": "named by connection",
+}
+#: What passes, as sent.
+PASSED = {
+    "accept": "application/json",
+    "accept-language": "fr",
+    "if-none-match": '"v1"',
+    "range": "bytes=0-9",
+    "user-agent": "integration-test/1",
+    "x-request-id": "req-42.abc",
+}
+
+
+async def test_credentials_are_injected_and_the_callers_headers_are_stripped(
     tools_app: ToolsApp, fake_tool: RunningTool, unique: str
 ) -> None:
     tool = await register(tools_app, unique, fake_tool.url)
     caller = tools_app.bearer(unique)
     reply = await tools_app.http.get(
         f"/tools/{tool_id(tool)}/api/v1/fleet/hosts?per_page=10&q=a%20b&q=c",
-        headers={
-            **caller,
-            "cookie": "openframe_session=abc",
-            "x-api-key": "ak_caller.sk_secret",
-            "x-custom": "kept",
-            "connection": "x-hop",
-            "x-hop": "dropped",
-        },
+        headers={**caller, **STRIPPED, **PASSED, "connection": "x-hop"},
     )
     assert reply.status_code == 200, reply.text
     seen = reply.json()
     headers = _headers(seen)
     assert headers["authorization"] == [f"Bearer {FLEET_TOKEN}"]
     assert caller["authorization"].split()[1] not in json.dumps(seen)
-    assert "cookie" not in headers and "x-api-key" not in headers and "x-hop" not in headers
-    assert headers["x-custom"] == ["kept"]
+    for name in STRIPPED:
+        assert name not in headers, name
+    for value in STRIPPED.values():
+        assert value not in json.dumps(headers), value
+    assert {name: headers[name] for name in PASSED} == {k: [v] for k, v in PASSED.items()}
     assert seen["raw_path"] == "/api/v1/fleet/hosts"
     assert seen["query"] == "per_page=10&q=a%20b&q=c"
     assert reply.headers["x-tool"] == "fake" and reply.headers["set-cookie"] == "tool_session=1"
+
+    bare = await tools_app.http.get(
+        f"/tools/{tool_id(tool)}/x", headers={**caller, "user-agent": "", "x-request-id": "bad id; drop"}
+    )
+    ours = _headers(bare.json())
+    assert ours["user-agent"] == ["OpenFrame-ToolProxy/1"]  # ours when the caller sends none
+    assert len(ours["x-request-id"]) == 1 and ours["x-request-id"][0] != "bad id; drop"
 
 
 async def test_each_credential_kind_is_injected_its_way(
@@ -135,10 +171,10 @@ async def test_every_method_query_and_body_is_forwarded(
     head = await tools_app.http.head(f"/tools/{tool_id(tool)}/api/v1/items/42", headers=caller)
     assert head.status_code == 200 and head.content == b""
     public_form = await tools_app.http.post(
-        f"/external-api/v1/tools/{tool_id(tool)}/proxy/api/v1/run%2Fscript", content=b"ok", headers=caller
+        f"/external-api/v1/tools/{tool_id(tool)}/proxy/api/v1/run%20script", content=b"ok", headers=caller
     )
     assert public_form.status_code == 200, public_form.text
-    assert public_form.json()["raw_path"] == "/api/v1/run%2Fscript"  # encoding kept as sent
+    assert public_form.json()["raw_path"] == "/api/v1/run%20script"  # encoding kept as sent
     assert public_form.json()["body_head"] == "ok"
 
 
@@ -172,9 +208,9 @@ async def test_large_bodies_stream_both_ways(
 
 
 async def test_a_tool_that_is_down_answers_502_then_the_breaker_opens_and_half_opens(
-    tools_app: ToolsApp, unique: str
+    tools_app: ToolsApp, idle_port: int, unique: str
 ) -> None:
-    port = free_port()
+    port = idle_port
     tool = await register(tools_app, unique, f"http://127.0.0.1:{port}")
     url, caller = f"/tools/{tool_id(tool)}/api/v1/hosts", tools_app.bearer(unique)
     for _ in range(BREAKER_FAILURES):
@@ -317,10 +353,31 @@ async def test_paths_cannot_climb_out_of_the_tools_base(
 ) -> None:
     tool = await register(tools_app, unique, f"{fake_tool.url}/api/v1")
     caller = tools_app.bearer(unique)
-    for path in ("/../admin", "/%2e%2e/admin", "/a/./b"):
+    for path in (
+        "/../admin",
+        "/%2e%2e/admin",
+        "/%2E%2E/admin",
+        "/a/./b",
+        "/..%2f..%2fsecret",
+        "/..%2F..%2Fsecret",
+        "/%2E%2E%5csecret",
+        "/..%5c..%5csecret",
+        "/%252e%252e/secret",
+        "/%25252e%25252e/secret",
+        "/..%252fsecret",
+        "/a/%2e%2e%2f%2e%2e%2fsecret",
+        "/..;/secret",
+        "/%2e%2e;jsessionid=1/secret",
+        "/hosts%00.json",
+        "/hosts%2500",
+        "/a%0d%0ab",
+        "/.%2e/secret",
+    ):
         status, body = await raw_get(tools_app, f"/tools/{tool_id(tool)}{path}", caller)
         assert status == 400, path
         assert body["error"] == "invalid_path"
+        public, _ = await raw_get(tools_app, f"/external-api/v1/tools/{tool_id(tool)}/proxy{path}", caller)
+        assert public == 400, path
     ok = await tools_app.http.get(f"/tools/{tool_id(tool)}/hosts", headers=caller)
     assert ok.json()["raw_path"] == "/api/v1/hosts"
     assert len(fake_tool.tool.log.requests) == 1

@@ -15,18 +15,20 @@ from google.protobuf.field_mask_pb2 import FieldMask
 from openframe.external.v1 import tools_pb2 as pb
 from tests.integration.external.tools_harness import (
     FLEET_TOKEN,
+    NOWHERE,
     RunningTool,
     ToolsApp,
     fake_tool,
-    free_port,
+    idle_port,
     mongo_up,
     register,
     tool_id,
+    tool_ports,
     tools_app,
 )
 from tests.rpc_status import field_violations, reason
 
-__all__ = ["fake_tool", "mongo_up", "tools_app"]  # fixtures
+__all__ = ["fake_tool", "idle_port", "mongo_up", "tool_ports", "tools_app"]  # fixtures
 
 
 async def _get(app: ToolsApp, tenant: str, name: str) -> pb.IntegratedTool:
@@ -157,16 +159,16 @@ async def test_invalid_input_names_the_field(tools_app: ToolsApp, unique: str) -
 
 
 async def test_display_names_are_unique_per_tenant(tools_app: ToolsApp, unique: str) -> None:
-    await register(tools_app, unique, "http://127.0.0.1:9", name="MeshCentral")
+    await register(tools_app, unique, NOWHERE, name="MeshCentral")
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await register(tools_app, unique, "http://127.0.0.1:9", name="meshcentral")
+        await register(tools_app, unique, NOWHERE, name="meshcentral")
     assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
-    other = await register(tools_app, f"{unique}-b", "http://127.0.0.1:9", name="MeshCentral")
+    other = await register(tools_app, f"{unique}-b", NOWHERE, name="MeshCentral")
     assert other.display_name == "MeshCentral"
 
 
 async def test_only_admins_and_owners_manage_tools(tools_app: ToolsApp, unique: str) -> None:
-    created = await register(tools_app, unique, "http://127.0.0.1:9")
+    created = await register(tools_app, unique, NOWHERE)
     technician = tools_app.caller(unique, ("TECHNICIAN",))
     got = await tools_app.stub.GetIntegratedTool(
         pb.GetIntegratedToolRequest(name=created.name), metadata=technician
@@ -206,7 +208,7 @@ async def test_only_admins_and_owners_manage_tools(tools_app: ToolsApp, unique: 
 
 
 async def test_other_tenants_cannot_read_change_or_detect(tools_app: ToolsApp, unique: str) -> None:
-    mine = await register(tools_app, unique, "http://127.0.0.1:9")
+    mine = await register(tools_app, unique, NOWHERE)
     missing = f"tools/{uuid.uuid4().hex}"
     intruder = tools_app.caller(f"{unique}-x", ("OWNER",))
 
@@ -238,7 +240,7 @@ async def test_other_tenants_cannot_read_change_or_detect(tools_app: ToolsApp, u
 
 
 async def test_update_rotates_and_removes_credentials_with_etags(tools_app: ToolsApp, unique: str) -> None:
-    created = await register(tools_app, unique, "http://127.0.0.1:9")
+    created = await register(tools_app, unique, NOWHERE)
     rotated = await _update(
         tools_app,
         unique,
@@ -276,7 +278,7 @@ async def test_update_rotates_and_removes_credentials_with_etags(tools_app: Tool
 async def test_list_orders_by_name_filters_and_pages(tools_app: ToolsApp, unique: str) -> None:
     kinds = {"delta": pb.TOOL_TYPE_FLEET, "Alpha": pb.TOOL_TYPE_MESHCENTRAL, "charlie": pb.TOOL_TYPE_FLEET}
     for name, kind in [*kinds.items(), ("Bravo", pb.TOOL_TYPE_FLEET)]:
-        await register(tools_app, unique, "http://127.0.0.1:9", name=name, tool_type=kind)
+        await register(tools_app, unique, NOWHERE, name=name, tool_type=kind)
     bravo = next(
         t
         for t in (
@@ -309,7 +311,9 @@ async def test_list_orders_by_name_filters_and_pages(tools_app: ToolsApp, unique
     assert "page_token" in field_violations(err.value)
 
 
-async def test_health_check_outcomes(tools_app: ToolsApp, fake_tool: RunningTool, unique: str) -> None:
+async def test_health_check_outcomes(
+    tools_app: ToolsApp, fake_tool: RunningTool, idle_port: int, unique: str
+) -> None:
     async def check(tool: pb.IntegratedTool) -> pb.ToolHealth:
         reply = await tools_app.stub.CheckIntegratedToolHealth(
             pb.CheckIntegratedToolHealthRequest(name=tool.name), metadata=tools_app.caller(unique)
@@ -324,7 +328,7 @@ async def test_health_check_outcomes(tools_app: ToolsApp, fake_tool: RunningTool
     )
     assert refused.status == pb.TOOL_HEALTH_STATUS_UNAUTHORIZED
     assert "nope" not in refused.message
-    down = await check(await register(tools_app, unique, f"http://127.0.0.1:{free_port()}"))
+    down = await check(await register(tools_app, unique, f"http://127.0.0.1:{idle_port}"))
     assert down.status == pb.TOOL_HEALTH_STATUS_UNREACHABLE and down.message
     failing = await check(
         await register(
@@ -337,7 +341,7 @@ async def test_health_check_outcomes(tools_app: ToolsApp, fake_tool: RunningTool
 
 
 async def test_delete_removes_the_tool_and_checks_the_etag(tools_app: ToolsApp, unique: str) -> None:
-    created = await register(tools_app, unique, "http://127.0.0.1:9")
+    created = await register(tools_app, unique, NOWHERE)
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await tools_app.stub.DeleteIntegratedTool(
             pb.DeleteIntegratedToolRequest(name=created.name, etag="stale"), metadata=tools_app.caller(unique)

@@ -5,7 +5,10 @@
   failing or gone, so the proxy is tested against real sockets, not mocks;
 * :func:`tools_app`: the registry (gRPC) and the tool proxy (HTTP) in-process, wired exactly as
   the external service wires them, against the real FerretDB in a private database, with the
-  kit's real authenticator (callers carry internal tokens signed with this checkout's key).
+  kit's real authenticator (callers carry internal tokens signed with this checkout's key);
+* the destination policy as in production, with an allow-list of exactly the loopback ports of
+  :class:`PortPool` (never all of loopback) and a resolver answering from :class:`Names`, so
+  no test resolves a real name and the platform connects to nothing but these loopback ports.
 
 Test modules import the fixtures from here (``from ...tools_harness import tools_app``).
 """
@@ -16,6 +19,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import ipaddress
 import json
 import secrets
 import socket
@@ -44,6 +48,7 @@ from services.external.tools.settings import ToolSettings
 from services.external.tools.wiring import ToolsRunning, start_tools
 from services.kit import mongo
 from services.kit.config import Environment
+from services.kit.destinations import Address
 from services.kit.identity import Identity
 from services.kit.internal import InternalTokens
 from services.kit.lifecycle import Lifecycle
@@ -69,6 +74,7 @@ class FakeTool:
     * ``/big?chunks=N``: streams N chunks of 64 KiB (digest in ``x-body-sha256``);
     * ``/status/{code}``: answers that status;
     * ``/oauth/token``: client-credentials grant for :data:`OAUTH_CLIENT`;
+    * ``/redirect?to=URL``: a 302 to that URL;
     * ``/api/v1/fleet/version``: Fleet's version endpoint, needs ``Bearer <expected_token>``;
     * anything else: echoes method, raw path, query, headers and the body's size and digest.
     """
@@ -95,6 +101,8 @@ class FakeTool:
             return JSONResponse({"status": path}, status_code=int(path.rsplit("/", 1)[1]))
         if path == "/oauth/token":
             return await self._token(request)
+        if path == "/redirect":
+            return Response(status_code=302, headers={"location": request.query_params["to"]})
         if path.endswith("/api/v1/fleet/version"):  # also under a base path; not logged (health probes)
             if request.headers.get("authorization") != f"Bearer {self.expected_token}":
                 return JSONResponse({"message": "unauthorized"}, status_code=401)
@@ -150,12 +158,14 @@ class _Server(uvicorn.Server):
 
 
 class RunningTool:
-    """A FakeTool served on 127.0.0.1 (a given port, or a free one) until ``stop()``."""
+    """A FakeTool served on 127.0.0.1 (a given port, e.g. one of :class:`PortPool`, or a free
+    one, which the policy refuses) until ``stop()``."""
 
     def __init__(self, tool: FakeTool, port: int = 0) -> None:
         self.tool = tool
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # the pool holds it too
         self.sock.bind(("127.0.0.1", port))
         self.port = int(self.sock.getsockname()[1])
         config = uvicorn.Config(
@@ -182,11 +192,57 @@ class RunningTool:
         self.sock.close()
 
 
-def free_port() -> int:
-    """A port nothing listens on (bound, then released): a tool that is down."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class PortPool:
+    """Loopback ports reserved for the session's tool servers, and the allow-list naming exactly
+    them. Each stays bound (never listening) for the whole session, so no other process takes
+    it between tests; a tool server binds it again beside the reservation (SO_REUSEPORT), and
+    with none listening a connection is refused: a tool that is down."""
+
+    def __init__(self, size: int) -> None:
+        self._sockets = []
+        for _ in range(size):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(("127.0.0.1", 0))
+            self._sockets.append(sock)
+        self.ports = [int(s.getsockname()[1]) for s in self._sockets]
+        self._free = list(self.ports)
+
+    @property
+    def allow(self) -> tuple[str, ...]:
+        return tuple(f"127.0.0.1:{port}" for port in self.ports)
+
+    @contextlib.contextmanager
+    def port(self) -> Iterator[int]:
+        """A port of the pool for the block's duration."""
+        port = self._free.pop()  # IndexError: the pool is too small for the test
+        try:
+            yield port
+        finally:
+            self._free.append(port)
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            sock.close()
+
+
+class Names:
+    """The registry's resolver in these tests: a table the tests edit (a name missing from it
+    does not resolve), so DNS rebinding is played without DNS."""
+
+    def __init__(self) -> None:
+        self.table: dict[str, list[str]] = {}
+
+    async def __call__(self, host: str, port: int) -> list[Address]:
+        if host not in self.table:
+            raise OSError(f"{host}: no such name")
+        return [ipaddress.ip_address(a) for a in self.table[host]]
+
+
+#: A tool URL for tests that never reach the tool: the name resolves nowhere, so registration
+#: accepts it and a probe fails without connecting anywhere.
+NOWHERE = "http://tool.nowhere.test"
 
 
 @dataclass
@@ -199,6 +255,8 @@ class ToolsApp:
     tokens: InternalTokens
     running: ToolsRunning
     settings: ToolSettings
+    ports: PortPool
+    names: Names
 
     def identity(self, tenant: str, roles: tuple[str, ...], kind: str, scopes: tuple[str, ...]) -> Identity:
         return Identity(
@@ -242,8 +300,16 @@ def mongo_up(layout: Layout) -> Layout:
 
 
 @pytest.fixture(scope="session")
-async def tools_app(mongo_up: Layout) -> AsyncIterator[ToolsApp]:
+def tool_ports() -> Iterator[PortPool]:
+    pool = PortPool(8)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+async def tools_app(mongo_up: Layout, tool_ports: PortPool) -> AsyncIterator[ToolsApp]:
     layout = mongo_up
+    names = Names()
     tool_settings = ToolSettings(
         environment=Environment.TEST,
         service_name="external-tools-test",
@@ -259,12 +325,13 @@ async def tools_app(mongo_up: Layout) -> AsyncIterator[ToolsApp]:
         tools_health_timeout_seconds=TOOL_TIMEOUT_SECONDS,
         tools_health_monitor=False,
         tools_cache_seconds=0,
+        outbound_allow=tool_ports.allow,
     )
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(tool_settings.mongo_url, tz_aware=True)
     await client.drop_database(DATABASE)
     lifecycle = Lifecycle(grace_seconds=1)
     db = mongo.connect(tool_settings, lifecycle)
-    running = await start_tools(tool_settings, lifecycle, db)
+    running = await start_tools(tool_settings, lifecycle, db, resolver=names)
     _, port = await start_server(tool_settings, running.bindings, lifecycle)
     async with (
         grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel,
@@ -279,6 +346,8 @@ async def tools_app(mongo_up: Layout) -> AsyncIterator[ToolsApp]:
             tokens=InternalTokens(local_internal_token_key(layout), service="tests"),
             running=running,
             settings=tool_settings,
+            ports=tool_ports,
+            names=names,
         )
     await lifecycle.shutdown()
     await client.drop_database(DATABASE)
@@ -286,11 +355,19 @@ async def tools_app(mongo_up: Layout) -> AsyncIterator[ToolsApp]:
 
 
 @pytest.fixture
-async def fake_tool() -> AsyncIterator[RunningTool]:
-    """A fresh tool per test (its own port, its own log)."""
-    running = await RunningTool(FakeTool(expected_token=FLEET_TOKEN)).start()
-    yield running
-    await running.stop()
+async def fake_tool(tool_ports: PortPool) -> AsyncIterator[RunningTool]:
+    """A fresh tool per test (its own allowed port, its own log)."""
+    with tool_ports.port() as port:
+        running = await RunningTool(FakeTool(expected_token=FLEET_TOKEN), port).start()
+        yield running
+        await running.stop()
+
+
+@pytest.fixture
+def idle_port(tool_ports: PortPool) -> Iterator[int]:
+    """An allowed port nothing listens on (a tool that is down, until a test starts one there)."""
+    with tool_ports.port() as port:
+        yield port
 
 
 FLEET_TOKEN = "fleet-api-token-7d1e0c"
