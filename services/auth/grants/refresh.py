@@ -25,6 +25,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from pymongo.results import UpdateResult
 
 from services.auth.common import aware, now
 from services.auth.crypto import digest, new_secret
@@ -43,10 +44,6 @@ class Use(Enum):
     OK = "ok"
     REUSED = "reused"  # not the current token of its family: the family is now revoked
     INVALID = "invalid"  # revoked or expired family, or a lost race on an already revoked one
-
-
-class FamilyRevoked(Exception):
-    """The family was revoked before its first token was stored (its code was replayed)."""
 
 
 @dataclass(frozen=True)
@@ -77,24 +74,23 @@ class RefreshTokens:
         await ensure_indexes(self.tokens, TOKEN_INDEXES)
 
     async def issue(self, tenant_id: str, grant: RefreshGrant) -> str:
-        """The first token of a new family; FamilyRevoked when the family was revoked already."""
+        """The first token of a new family. A family revoked before it was stored (its code was
+        replayed while being redeemed) stays revoked: the token is born dead."""
         token = new_secret()
         await self._store(tenant_id, token, grant)
-        try:
-            await self.families.insert_one(
-                {
-                    "_id": grant.family_id,
-                    "tenant_id": tenant_id,
+        await self._upsert_family(
+            tenant_id,
+            grant.family_id,
+            {
+                "$set": {
                     "client_id": grant.client_id,
                     "user_id": grant.user_id,
                     "current": digest(token),
-                    "revoked": False,
                     "expire_time": grant.expire_time,
-                    "create_time": now(),
-                }
-            )
-        except DuplicateKeyError:
-            raise FamilyRevoked(grant.family_id) from None
+                },
+                "$setOnInsert": {"revoked": False, "create_time": now()},
+            },
+        )
         return token
 
     async def find(self, tenant_id: str, token: str, client_id: str | None = None) -> Presented | None:
@@ -149,23 +145,19 @@ class RefreshTokens:
         return presented, active
 
     async def revoke_family(self, tenant_id: str, family_id: str) -> int:
-        """Revoke one family (1 when it was active). A family not stored yet is created revoked,
-        so that a token issued for it later is refused (see ``issue``)."""
+        """Revoke one family: 1 when it was active, else 0. A family not stored yet is stored
+        revoked, so that its first token, issued later, is born dead (see ``issue``)."""
         at = now()
-        try:
-            result = await self.families.update_one(
-                {"_id": family_id, "tenant_id": tenant_id},
-                {
-                    "$set": {"revoked": True, "revoke_time": at},
-                    "$setOnInsert": {"current": "", "expire_time": at + STUB_TTL, "create_time": at},
-                },
-                upsert=True,
-            )
-        except DuplicateKeyError:  # created concurrently: revoke what is there now
-            result = await self.families.update_one(
-                {"_id": family_id, "tenant_id": tenant_id}, {"$set": {"revoked": True, "revoke_time": at}}
-            )
-        return int(result.modified_count > 0)
+        result = await self._upsert_family(
+            tenant_id,
+            family_id,
+            {
+                "$set": {"revoked": True},
+                "$min": {"revoke_time": at},  # unchanged when revoked before: counts as no change
+                "$setOnInsert": {"current": "", "expire_time": at + STUB_TTL, "create_time": at},
+            },
+        )
+        return result.modified_count
 
     async def revoke_client(self, *, tenant_id: str, client_id: str) -> int:
         return await self._revoke({"tenant_id": tenant_id, "client_id": client_id})
@@ -179,6 +171,14 @@ class RefreshTokens:
             {**query, "revoked": False}, {"$set": {"revoked": True, "revoke_time": now()}}
         )
         return result.modified_count
+
+    async def _upsert_family(self, tenant_id: str, family_id: str, update: Document) -> UpdateResult:
+        query = {"_id": family_id, "tenant_id": tenant_id}
+        try:
+            return await self.families.update_one(query, update, upsert=True)
+        except DuplicateKeyError:  # inserted concurrently: apply the change to what is there now
+            update = {op: fields for op, fields in update.items() if op != "$setOnInsert"}
+            return await self.families.update_one(query, update)
 
     async def _store(self, tenant_id: str, token: str, grant: RefreshGrant) -> None:
         await self.tokens.insert_one(

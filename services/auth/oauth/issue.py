@@ -12,8 +12,8 @@ from services.auth.audit.model import AuditEntry, client_actor, user_actor
 from services.auth.clients.model import Grant, OAuthClient
 from services.auth.common import new_id, ts
 from services.auth.grants.jwts import mint_access, mint_id_token
-from services.auth.grants.refresh import FamilyRevoked, RefreshGrant, expiry
-from services.auth.oauth.base import Deps, OAuthError
+from services.auth.grants.refresh import RefreshGrant, expiry
+from services.auth.oauth.base import Deps
 from services.auth.tenants.model import Tenant
 from services.auth.users.model import User
 
@@ -122,10 +122,7 @@ async def _new_family(deps: Deps, tenant: Tenant, client: OAuthClient, user: Use
         auth_time=user.auth_time,
         expire_time=expiry(ttl),
     )
-    try:
-        return await deps.refresh.issue(tenant.id, grant)
-    except FamilyRevoked:  # the code was replayed while it was being redeemed (RFC 6749 §4.1.2)
-        raise OAuthError("invalid_grant", "the code is invalid, expired or already used") from None
+    return await deps.refresh.issue(tenant.id, grant)
 
 
 def profile_claims(user: User, scopes: list[str]) -> dict[str, object]:
