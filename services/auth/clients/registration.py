@@ -65,11 +65,17 @@ class InitialAccessTokens:
         return doc is not None
 
     async def use(self, tenant_id: str, token: str) -> str | None:
-        """Spend one use; the token's short id (for the audit) or None when it is not usable."""
+        """Spend one use (one conditional write: of concurrent callers only as many as there
+        are uses left get through); the token's short id (for the audit), or None."""
         doc = await self.tokens.find_one_and_update(
             self._valid(tenant_id, token), {"$inc": {"remaining": -1}}, return_document=ReturnDocument.AFTER
         )
         return str(doc["_id"])[:12] if doc else None
+
+    async def refund(self, tenant_id: str, token: str) -> None:
+        """Give back a use spent on a registration that failed after all."""
+        key = {"_id": digest(token), "tenant_id": tenant_id}
+        await self.tokens.update_one(key, {"$inc": {"remaining": 1}})
 
     @staticmethod
     def _valid(tenant_id: str, token: str) -> dict[str, Any]:

@@ -222,11 +222,14 @@ class InvitationService:
                 tenant_id=tenant.id,
                 invitation_id=invitation.id,
                 changes={"status": PENDING, "accept_time": None, "token_hash": digest(token)},
-                expect={},
+                expect={"etag": taken.etag},  # as we took it: nothing else wrote since
             )
             raise
         accepted = await self.repo.update(
-            tenant_id=tenant.id, invitation_id=invitation.id, changes={"user_id": user.id}, expect={}
+            tenant_id=tenant.id,
+            invitation_id=invitation.id,
+            changes={"user_id": user.id},
+            expect={"etag": taken.etag},
         )
         assert accepted is not None
         actor = user_actor(user.id, user.email)

@@ -55,5 +55,6 @@ async def register_endpoint(request: Request) -> Response:
     try:
         client, secret = await register(d.clients, tenant.id, metadata, f"initial-access-token:{used}")
     except DomainError as exc:  # the rules every client follows (services/auth/clients/service.py)
+        await d.registration.refund(tenant.id, token)
         raise OAuthError("invalid_client_metadata", str(exc)) from None
     return json_no_store(registration_response(client, secret, metadata), 201)

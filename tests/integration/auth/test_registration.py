@@ -104,6 +104,9 @@ async def test_registration_errors(api: Api, unique: str) -> None:
         ({"grant_types": ["client_credentials"], "client_name": ""}, "invalid_client_metadata"),
         ({"grant_types": ["client_credentials"], "scope": 5}, "invalid_client_metadata"),
         (["not", "an", "object"], "invalid_client_metadata"),
+        # passes the RFC 7591 checks, refused by the rules of every client (after the use was
+        # spent: it is given back)
+        ({"redirect_uris": ["myapp://callback"]}, "invalid_client_metadata"),
     ]
     for metadata, error in cases:
         resp = await api.http.post(url, json=metadata, headers=bearer)
