@@ -6,10 +6,13 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 
-from services.kit.config import Settings, local_port
+from services.kit.config import local_port
+from services.kit.destinations import OutboundSettings
 
 
-class AuthSettings(Settings):
+class AuthSettings(OutboundSettings):
+    """``OutboundSettings``: where SSO upstreams may be (``OPENFRAME_OUTBOUND_ALLOW``)."""
+
     service_name: str = "auth"
     grpc_port: int = local_port("auth")
     http_host: str = "127.0.0.1"

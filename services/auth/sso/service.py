@@ -19,10 +19,11 @@ from services.auth.audit.log import AuditLog
 from services.auth.audit.model import AuditEntry, user_actor
 from services.auth.sso.convert import to_pb
 from services.auth.sso.model import MUTABLE_FIELDS, PROVISION_ROLES, Preset, SsoProvider
-from services.auth.sso.presets import effective_scopes, issuer_problem, preset_issuer
+from services.auth.sso.presets import discovery_url, effective_scopes, issuer_problem, preset_issuer
 from services.auth.sso.repository import SsoRepository
 from services.auth.sso.secretbox import SecretBox
 from services.auth.sso.upstream import UpstreamError, Upstreams
+from services.kit.destinations import Refused
 from services.kit.errors import EtagMismatch, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from services.kit.pagination import decode_token, encode_token, page_size
 
@@ -55,6 +56,7 @@ class SsoProviderService:
         secret = fields.pop("client_secret", "")
         provider = SsoProvider(id=provider_id, tenant_id=tenant_id, preset=preset, **fields)
         _normalise(provider)
+        await self._allowed(provider)
         if secret:
             provider.client_secret_sealed = self.box.seal(
                 secret, tenant_id=tenant_id, provider_id=provider_id
@@ -109,6 +111,8 @@ class SsoProviderService:
         if "issuer_uri" not in mask and "microsoft_tenant" in mask:
             candidate.issuer_uri = ""  # derived again from the new directory
         _normalise(candidate)
+        if candidate.issuer_uri != current.issuer_uri:
+            await self._allowed(candidate)
         stored = {k: getattr(candidate, k) for k in (*changes, "issuer_uri", "scopes")}
         if "client_secret" in mask:
             secret = fields["client_secret"]
@@ -167,6 +171,18 @@ class SsoProviderService:
         except (InvalidTag, ValueError):  # another master key, or a record copied elsewhere
             raise UpstreamError(
                 "client_secret_unreadable", "the stored client secret does not open"
+            ) from None
+
+    async def _allowed(self, provider: SsoProvider) -> None:
+        """A tenant-supplied issuer must be a destination the policy allows (checked before
+        anything is stored or fetched; the presets' issuers are fixed by us)."""
+        if provider.preset is not Preset.GENERIC_OIDC:
+            return
+        try:
+            await self.upstreams.destinations.check(discovery_url(provider.issuer_uri))
+        except Refused as exc:
+            raise InvalidArgument.field(
+                f"{FIELD}.issuer_uri", f"not an allowed destination: the host {exc} (see docs/security.md)"
             ) from None
 
     async def _reachable(self, provider: SsoProvider) -> None:

@@ -1,6 +1,10 @@
 """Talking to an upstream OpenID Provider: its discovery document, the code exchange (httpx) and
 the verification of its ID token against its JWKS.
 
+Every call goes through the destination policy (services/kit/destinations.py): the issuer when
+it is registered, the discovery document's token endpoint and JWKS URI when it is read, and the
+address of every connection; no redirect is followed.
+
 The ID token is the only thing we trust, and only after: a signature by a key of the upstream's
 JWKS with an asymmetric algorithm the discovery document announces (never ``none``, never HMAC —
 an HMAC key would be the client secret, which we hold and so could forge with), ``iss`` equal to
@@ -21,6 +25,7 @@ import jwt
 
 from services.auth.common import TtlCache
 from services.auth.sso.presets import GOOGLE_ISSUER, MICROSOFT_TENANT_PLACEHOLDER, discovery_url
+from services.kit.destinations import DestinationPolicy, Refused, refused
 
 ASYMMETRIC = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
@@ -61,8 +66,11 @@ class UpstreamIdentity:
 class Upstreams:
     """Discovery documents (cached ``cache_seconds``) and JWKS (cached until a new kid shows)."""
 
-    def __init__(self, http: httpx.AsyncClient, *, cache_seconds: float) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, destinations: DestinationPolicy, *, cache_seconds: float
+    ) -> None:
         self.http = http
+        self.destinations = destinations
         self._discovery: TtlCache[str, Discovery] = TtlCache(cache_seconds)
         self._jwks: dict[str, tuple[float, dict[str, Any]]] = {}
 
@@ -90,6 +98,13 @@ class Upstreams:
             raise UpstreamError(
                 "discovery_invalid", "the provider signs ID tokens with no supported algorithm"
             )
+        for name, url in (("token_endpoint", found.token_endpoint), ("jwks_uri", found.jwks_uri)):
+            try:
+                self.destinations.endpoint(url)  # the platform calls these: not inside, by any name
+            except Refused as exc:
+                raise UpstreamError(
+                    "discovery_invalid", f"the discovery document's {name}: the host {exc}"
+                ) from None
         return found
 
     async def exchange(
@@ -121,7 +136,7 @@ class Upstreams:
             response = await self.http.post(found.token_endpoint, data=form, headers=headers)
         except httpx.HTTPError as exc:
             raise UpstreamError(
-                "token_exchange_failed", f"token endpoint unreachable ({type(exc).__name__})"
+                "token_exchange_failed", f"token endpoint unreachable ({_why(exc)})"
             ) from None
         body = _json(response)
         if response.status_code != 200 or body is None:
@@ -185,12 +200,17 @@ class Upstreams:
     async def _get_json(self, url: str, reason: str) -> dict[str, Any]:
         try:
             response = await self.http.get(url, headers={"accept": "application/json"})
-        except httpx.HTTPError as exc:
-            raise UpstreamError(reason, f"{url} unreachable ({type(exc).__name__})") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise UpstreamError(reason, f"{url} unreachable ({_why(exc)})") from None
         body = _json(response)
         if response.status_code != 200 or body is None:
             raise UpstreamError(reason, f"{url} answered {response.status_code}")
         return body
+
+
+def _why(exc: Exception) -> str:
+    """A failure in words: the error class, or that the policy refused the destination."""
+    return "destination not allowed" if refused(exc) else type(exc).__name__
 
 
 def _json(response: httpx.Response) -> dict[str, Any] | None:

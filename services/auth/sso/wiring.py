@@ -21,6 +21,7 @@ from services.auth.sso.servicer import SsoProviderServicer
 from services.auth.sso.upstream import Upstreams
 from services.auth.tenants.service import TenantService
 from services.auth.users.repository import UserRepository
+from services.kit.destinations import DestinationPolicy, GuardedTransport
 from services.kit.http import no_cookies
 from services.kit.lifecycle import Lifecycle
 from services.kit.mongo import Document
@@ -40,13 +41,20 @@ async def build_sso(
 ) -> tuple[ServiceBinding, SsoLogin]:
     repo = SsoRepository(db)
     await repo.init()
-    # No redirects followed: an upstream's endpoints are what its discovery document says. No
-    # cookies kept: the client serves every tenant's logins.
+    # Issuers are tenant-supplied: every connection goes where the destination policy allows,
+    # checked on the address it goes to (docs/security.md). No redirects followed: an upstream's
+    # endpoints are what its discovery document says. No cookies kept: the client serves every
+    # tenant's logins.
+    destinations = DestinationPolicy.from_settings(settings)
     http = httpx.AsyncClient(
-        timeout=settings.sso_http_timeout_seconds, follow_redirects=False, cookies=no_cookies()
+        transport=GuardedTransport(destinations),
+        timeout=settings.sso_http_timeout_seconds,
+        follow_redirects=False,
+        cookies=no_cookies(),
+        trust_env=False,
     )
     lifecycle.on_shutdown("sso-http", http.aclose)
-    upstreams = Upstreams(http, cache_seconds=settings.sso_discovery_cache_seconds)
+    upstreams = Upstreams(http, destinations, cache_seconds=settings.sso_discovery_cache_seconds)
     service = SsoProviderService(
         repo,
         SecretBox(vault),

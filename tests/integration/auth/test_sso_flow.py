@@ -32,7 +32,9 @@ from tests.integration.auth.kafka_tools import read_until
 
 # conftest.py's fixtures of these names, overridden in this module (see test_sso_support.py).
 auth, channel, db, audit_db, sso = support.auth, support.channel, support.db, support.audit_db, support.sso
+upstream, reserved = support.upstream, support.reserved
 Sso = support.Sso
+Upstream = support.Upstream
 CODE = cpb.GRANT_TYPE_AUTHORIZATION_CODE
 Db = AsyncDatabase[dict[str, Any]]
 
@@ -54,7 +56,8 @@ class Federation:
         return self.provider.name.removeprefix("ssoProviders/")
 
 
-async def federate(api: Api, sso: Sso, unique: str, **provider_fields: Any) -> Federation:
+async def federate(api: Api, sso: Sso, upstream: Upstream, unique: str, **provider_fields: Any) -> Federation:
+    """Tenant ``<unique>-dn`` signs in through tenant ``<unique>-up`` of the upstream server."""
     up, down = f"{unique}-up", f"{unique}-dn"
     await api.register(up)
     await api.register(down)
@@ -65,7 +68,7 @@ async def federate(api: Api, sso: Sso, unique: str, **provider_fields: Any) -> F
             sso_provider=pb.SsoProvider(
                 display_name=f"Sign in with {up}",
                 preset=pb.SSO_PROVIDER_PRESET_GENERIC_OIDC,
-                issuer_uri=api.issuer(up),
+                issuer_uri=upstream.issuer(up),
                 client_id=upstream_client.client_id,
                 client_secret=upstream_secret,
                 enabled=True,
@@ -161,16 +164,23 @@ async def failures(audit_db: Db, tenant: str) -> list[str]:
 
 
 async def test_sso_links_by_verified_email_and_reuses_the_link(
-    api: Api, sso: Sso, unique: str, db: Db, audit_db: Db, auth: Running, settings: Settings
+    api: Api,
+    sso: Sso,
+    upstream: Upstream,
+    unique: str,
+    db: Db,
+    audit_db: Db,
+    auth: Running,
+    settings: Settings,
 ) -> None:
-    fed = await federate(api, sso, unique)
+    fed = await federate(api, sso, upstream, unique)
     email = f"alice@{fed.domain}"
     upstream_user = await user(api, fed.up, email, db, verified=True)
     local_user = await user(api, fed.down, email)
 
     begun = await start(api, fed)
     upstream_query = query_of(begun.upstream_authorize)
-    assert begun.upstream_authorize.startswith(f"{api.issuer(fed.up)}/oauth2/authorize?")
+    assert begun.upstream_authorize.startswith(f"{upstream.issuer(fed.up)}/oauth2/authorize?")
     assert upstream_query["code_challenge_method"] == "S256" and len(upstream_query["code_challenge"]) == 43
     assert upstream_query["nonce"] and upstream_query["state"]
     assert upstream_query["redirect_uri"] == f"{api.issuer(fed.down)}/sso/callback"
@@ -218,9 +228,9 @@ async def test_sso_links_by_verified_email_and_reuses_the_link(
 
 
 async def test_disabled_provider_is_refused_and_hidden(
-    api: Api, sso: Sso, unique: str, db: Db, audit_db: Db
+    api: Api, sso: Sso, upstream: Upstream, unique: str, db: Db, audit_db: Db
 ) -> None:
-    fed = await federate(api, sso, unique)
+    fed = await federate(api, sso, upstream, unique)
     email = f"alice@{fed.domain}"
     await user(api, fed.up, email, db, verified=True)
     await user(api, fed.down, email)
@@ -241,9 +251,9 @@ async def test_disabled_provider_is_refused_and_hidden(
 
 
 async def test_tampered_replayed_or_foreign_state_is_refused(
-    api: Api, sso: Sso, unique: str, db: Db, audit_db: Db
+    api: Api, sso: Sso, upstream: Upstream, unique: str, db: Db, audit_db: Db
 ) -> None:
-    fed = await federate(api, sso, unique)
+    fed = await federate(api, sso, upstream, unique)
     email = f"alice@{fed.domain}"
     await user(api, fed.up, email, db, verified=True)
     local_user = await user(api, fed.down, email)
@@ -266,8 +276,10 @@ async def test_tampered_replayed_or_foreign_state_is_refused(
     assert reasons.count("invalid_state") == 2 and reasons.count("state_not_bound_to_browser") == 1
 
 
-async def test_wrong_nonce_is_refused(api: Api, sso: Sso, unique: str, db: Db, audit_db: Db) -> None:
-    fed = await federate(api, sso, unique)
+async def test_wrong_nonce_is_refused(
+    api: Api, sso: Sso, upstream: Upstream, unique: str, db: Db, audit_db: Db
+) -> None:
+    fed = await federate(api, sso, upstream, unique)
     email = f"alice@{fed.domain}"
     await user(api, fed.up, email, db, verified=True)
     await user(api, fed.down, email)
@@ -282,9 +294,9 @@ async def test_wrong_nonce_is_refused(api: Api, sso: Sso, unique: str, db: Db, a
 
 
 async def test_unverified_upstream_email_is_never_linked(
-    api: Api, sso: Sso, unique: str, db: Db, audit_db: Db
+    api: Api, sso: Sso, upstream: Upstream, unique: str, db: Db, audit_db: Db
 ) -> None:
-    fed = await federate(api, sso, unique, auto_provision=True)
+    fed = await federate(api, sso, upstream, unique, auto_provision=True)
     email = f"bob@{fed.domain}"
     await user(api, fed.up, email, db, verified=False)
     await user(api, fed.down, email)
@@ -300,9 +312,9 @@ async def test_unverified_upstream_email_is_never_linked(
 
 
 async def test_auto_provisioning_is_opt_in_with_a_least_privilege_role(
-    api: Api, sso: Sso, unique: str, db: Db, audit_db: Db
+    api: Api, sso: Sso, upstream: Upstream, unique: str, db: Db, audit_db: Db
 ) -> None:
-    fed = await federate(api, sso, unique)
+    fed = await federate(api, sso, upstream, unique)
     email = f"dave@{fed.domain}"
     await user(api, fed.up, email, db, verified=True)
     refused, _ = await sign_in(api, fed, email)
@@ -337,9 +349,9 @@ async def test_auto_provisioning_is_opt_in_with_a_least_privilege_role(
 
 
 async def test_email_outside_the_allowed_domains_is_refused(
-    api: Api, sso: Sso, unique: str, db: Db, audit_db: Db
+    api: Api, sso: Sso, upstream: Upstream, unique: str, db: Db, audit_db: Db
 ) -> None:
-    fed = await federate(api, sso, unique, auto_provision=True)
+    fed = await federate(api, sso, upstream, unique, auto_provision=True)
     email = f"eve@{unique}-elsewhere.test"
     await user(api, fed.up, email, db, verified=True)
     await user(api, fed.down, email)
@@ -348,8 +360,10 @@ async def test_email_outside_the_allowed_domains_is_refused(
     assert "domain_not_allowed" in await failures(audit_db, fed.down)
 
 
-async def test_deleting_the_provider_unlinks_its_identities(api: Api, sso: Sso, unique: str, db: Db) -> None:
-    fed = await federate(api, sso, unique)
+async def test_deleting_the_provider_unlinks_its_identities(
+    api: Api, sso: Sso, upstream: Upstream, unique: str, db: Db
+) -> None:
+    fed = await federate(api, sso, upstream, unique)
     email = f"alice@{fed.domain}"
     await user(api, fed.up, email, db, verified=True)
     await user(api, fed.down, email)

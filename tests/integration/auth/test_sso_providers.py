@@ -14,14 +14,19 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from openframe.auth.v1 import sso_providers_pb2 as pb
 from openframe.auth.v1 import users_pb2 as upb
+from services.auth.app import Running
 from services.auth.crypto import KeyVault
 from services.auth.sso.secretbox import SecretBox
+from services.kit.config import local_port
 from tests.integration.auth import test_sso_support as support
 from tests.integration.auth.helpers import Api, as_tenant
+from tests.integration.external.tools_harness import RunningTool
 
 # conftest.py's fixtures of these names, overridden in this module (see test_sso_support.py).
 auth, channel, db, audit_db, sso = support.auth, support.channel, support.db, support.audit_db, support.sso
+upstream, reserved, outside = support.upstream, support.reserved, support.outside
 Sso = support.Sso
+ISSUER = "sso_provider.issuer_uri"
 Db = AsyncDatabase[dict[str, Any]]
 SECRET = "upstream-client-secret-value"
 
@@ -172,12 +177,14 @@ async def test_bad_input_names_the_field(api: Api, sso: Sso, unique: str) -> Non
         assert field in (err.details() or ""), (field, err.details())
 
 
-async def test_enabling_needs_a_reachable_discovery_document(api: Api, sso: Sso, unique: str) -> None:
+async def test_enabling_needs_a_reachable_discovery_document(
+    api: Api, sso: Sso, upstream: support.Upstream, reserved: support.Reserved, unique: str
+) -> None:
     await api.register(unique)
     unreachable = pb.SsoProvider(
         display_name="Nowhere",
         preset=pb.SSO_PROVIDER_PRESET_GENERIC_OIDC,
-        issuer_uri="http://127.0.0.1:9/nothing-listens-here",
+        issuer_uri=f"http://127.0.0.1:{reserved.idle_port}/nothing-listens-here",
         client_id="c",
     )
     err = await rpc_error(create(sso, unique, pb.SsoProvider(**{**_fields(unreachable), "enabled": True})))
@@ -189,10 +196,10 @@ async def test_enabling_needs_a_reachable_discovery_document(api: Api, sso: Sso,
         )
     )
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
-    # Another tenant of this server is a reachable issuer.
-    upstream = f"{unique}-up"
-    await api.register(upstream)
-    fixed = pb.SsoProvider(**{**_fields(unreachable), "name": made.name, "issuer_uri": api.issuer(upstream)})
+    # A tenant of the upstream server is a reachable issuer.
+    await api.register(f"{unique}-up")
+    issuer = upstream.issuer(f"{unique}-up")
+    fixed = pb.SsoProvider(**{**_fields(unreachable), "name": made.name, "issuer_uri": issuer})
     await sso.UpdateSsoProvider(
         pb.UpdateSsoProviderRequest(sso_provider=fixed, update_mask={"paths": ["issuer_uri"]}),
         metadata=as_tenant(unique),
@@ -200,7 +207,91 @@ async def test_enabling_needs_a_reachable_discovery_document(api: Api, sso: Sso,
     enabled = await sso.SetSsoProviderEnabled(
         pb.SetSsoProviderEnabledRequest(name=made.name, enabled=True), metadata=as_tenant(unique)
     )
-    assert enabled.sso_provider.enabled and enabled.sso_provider.issuer_uri == api.issuer(upstream)
+    assert enabled.sso_provider.enabled and enabled.sso_provider.issuer_uri == issuer
+
+
+def generic(issuer: str, enabled: bool = False) -> pb.SsoProvider:
+    return pb.SsoProvider(
+        display_name="Corporate IdP",
+        preset=pb.SSO_PROVIDER_PRESET_GENERIC_OIDC,
+        issuer_uri=issuer,
+        client_id="c",
+        enabled=enabled,
+    )
+
+
+async def test_issuers_inside_are_refused_at_create_and_update(
+    api: Api, sso: Sso, auth: Running, reserved: support.Reserved, outside: RunningTool, unique: str
+) -> None:
+    await api.register(unique)
+    refused = [
+        (f"{auth.deps.settings.public_url}/auth/tenants/{unique}", "platform itself"),  # itself
+        (f"http://127.0.0.1:{local_port('auth_http')}/auth/tenants/{unique}", "platform itself"),
+        (f"http://127.0.0.1:{outside.port}/idp", "loopback"),
+        (f"http://localhost:{outside.port}/idp", "local machine"),
+        (f"https://127.1:{outside.port}/idp", "canonical"),
+        (f"https://2130706433:{outside.port}/idp", "canonical"),
+        (f"http://[::1]:{outside.port}/idp", "loopback"),
+        (f"https://[::ffff:127.0.0.1]:{outside.port}/idp", "IPv4-mapped"),
+        ("https://169.254.169.254/idp", "link-local"),
+        ("https://10.1.2.3/idp", "private"),
+        ("https://[fd00::1]/idp", "private"),
+        ("https://100.100.100.100/idp", "carrier-grade"),
+    ]
+    for issuer, words in refused:
+        for enabled in (False, True):  # refused whether or not it would be fetched now
+            err = await rpc_error(create(sso, unique, generic(issuer, enabled)))
+            assert err.code() == grpc.StatusCode.INVALID_ARGUMENT, issuer
+            assert ISSUER in (err.details() or "") and words in (err.details() or ""), err.details()
+    made = await create(sso, unique, generic(f"http://127.0.0.1:{reserved.idle_port}/idp"))
+    for issuer, _ in refused[:4]:
+        err = await rpc_error(
+            sso.UpdateSsoProvider(
+                pb.UpdateSsoProviderRequest(
+                    sso_provider=pb.SsoProvider(name=made.name, issuer_uri=issuer),
+                    update_mask={"paths": ["issuer_uri"]},
+                ),
+                metadata=as_tenant(unique),
+            )
+        )
+        assert err.code() == grpc.StatusCode.INVALID_ARGUMENT and ISSUER in (err.details() or "")
+    got = await sso.GetSsoProvider(pb.GetSsoProviderRequest(name=made.name), metadata=as_tenant(unique))
+    assert got.sso_provider.issuer_uri == made.issuer_uri and got.sso_provider.etag == made.etag
+    assert outside.tool.log.requests == []
+
+
+async def test_discovery_that_points_or_redirects_inside_is_refused(
+    api: Api, sso: Sso, reserved: support.Reserved, outside: RunningTool, unique: str
+) -> None:
+    await api.register(unique)
+    base = f"http://127.0.0.1:{reserved.provider.port}"
+    inside = f"http://127.0.0.1:{outside.port}"
+
+    def document(name: str, **endpoints: str) -> dict[str, object]:
+        return {
+            "issuer": f"{base}/{name}",
+            "authorization_endpoint": f"{base}/{name}/authorize",
+            "token_endpoint": f"{base}/{name}/token",
+            "jwks_uri": f"{base}/{name}/jwks",
+            **endpoints,
+        }
+
+    fake = reserved.fake
+    fake.documents[f"{unique}-token"] = document(f"{unique}-token", token_endpoint=f"{inside}/token")
+    fake.documents[f"{unique}-jwks"] = document(f"{unique}-jwks", jwks_uri=f"http://0x7f.1:{outside.port}/k")
+    fake.documents[f"{unique}-moved"] = f"{inside}/.well-known/openid-configuration"
+    fake.documents[f"{unique}-fine"] = document(f"{unique}-fine")
+    for name, words in (
+        (f"{unique}-token", "token_endpoint: the host is a loopback address"),
+        (f"{unique}-jwks", "jwks_uri: the host is not a canonical IPv4 address"),
+        (f"{unique}-moved", "answered 302"),
+    ):
+        err = await rpc_error(create(sso, unique, generic(f"{base}/{name}", enabled=True)))
+        assert err.code() == grpc.StatusCode.FAILED_PRECONDITION, name
+        assert words in (err.details() or ""), err.details()
+    fine = await create(sso, unique, generic(f"{base}/{unique}-fine", enabled=True))
+    assert fine.enabled  # the control: the same provider with its endpoints outside
+    assert outside.tool.log.requests == []
 
 
 async def test_writes_need_an_administrator(api: Api, sso: Sso, unique: str) -> None:
