@@ -26,6 +26,21 @@ SERVICES = ["api", "auth", "external", "ratelimit", "stream"]
 #: it could run several, since policy changes reach every process at once (Redis notices).
 WORKERS = {"auth": 2, "stream": 2}
 
+#: Loopback ports of the port block where the edge tests run their stand-in tools: the local
+#: stack's destination policy allows exactly these (nothing of the platform listens there),
+#: plus whatever ``OPENFRAME_OUTBOUND_ALLOW`` the caller's shell sets (docs/security.md).
+STAND_IN_TOOL_PORT_OFFSETS = range(990, 995)
+
+
+def stand_in_tool_ports(layout: Layout) -> list[int]:
+    return [layout.port_base + offset for offset in STAND_IN_TOOL_PORT_OFFSETS]
+
+
+def outbound_allow(layout: Layout) -> str:
+    """The local stack's allow-list: the caller's, and the test tools' ports."""
+    extra = os.environ.get("OPENFRAME_OUTBOUND_ALLOW", "")
+    return ",".join([*filter(None, [extra]), *(f"127.0.0.1:{port}" for port in stand_in_tool_ports(layout))])
+
 
 def local_master_key(layout: Layout) -> str:
     """This checkout's master key (encrypts secrets at rest): random, made once, kept in .state."""
@@ -75,6 +90,7 @@ class PythonService(Server):
             "OPENFRAME_PORT_BASE": str(self.layout.port_base),
             "OPENFRAME_MASTER_KEY": local_master_key(self.layout),
             "OPENFRAME_INTERNAL_TOKEN_KEY": local_internal_token_key(self.layout),
+            "OPENFRAME_OUTBOUND_ALLOW": outbound_allow(self.layout),
             **({"OPENFRAME_WORKERS": str(WORKERS[self.name])} if self.name in WORKERS else {}),
         }
 

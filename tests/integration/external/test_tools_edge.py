@@ -1,7 +1,9 @@
 """The tool proxy and the tools registry through the real Envoy, with real tenants and tokens of
 the real auth service and the running external service: the happy path (REST registration, then
 ``/tools/{id}/...`` and its public-API form), tenant isolation, the edge's own checks, API keys
-with and without the ``tools:proxy`` scope, and no secret in the service's log."""
+with and without the ``tools:proxy`` scope, no secret in the service's log, and the destination
+policy as `make run` configures it: the stand-in tools listen on the ports its allow-list names
+(infra/servers/service.py), every other destination inside is refused at registration."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import pytest
 
 from infra.layout import Layout
 from infra.servers import servers
+from infra.servers.service import stand_in_tool_ports
+from services.kit.config import local_port
 from tests.integration.external.tools_harness import FakeTool, RunningTool
 from tests.support.identity import Tenants, TenantSession
 
@@ -40,10 +44,19 @@ def tenants(edge_url: str, edge: Layout) -> Tenants:
 
 
 @pytest.fixture
-async def tool() -> AsyncIterator[RunningTool]:
-    running = await RunningTool(FakeTool()).start()
-    yield running
-    await running.stop()
+async def tool(edge: Layout) -> AsyncIterator[RunningTool]:
+    """A stand-in tool on the first free port the local stack allows (another test session may
+    hold one)."""
+    for port in stand_in_tool_ports(edge):
+        try:
+            running = RunningTool(FakeTool(), port)
+        except OSError:
+            continue
+        await running.start()
+        yield running
+        await running.stop()
+        return
+    pytest.fail("every stand-in tool port is taken")
 
 
 async def _register(
@@ -81,12 +94,33 @@ async def test_a_tenants_tool_is_reachable_through_the_edge_with_its_credentials
         tool_id = str(created["name"]).removeprefix("tools/")
 
         reply = await client.post(
-            f"/tools/{tool_id}/api/v1/fleet/queries/run?dry=1", headers=owner.bearer, json={"sql": "select 1"}
+            f"/tools/{tool_id}/api/v1/fleet/queries/run?dry=1",
+            headers={
+                **owner.bearer,
+                "x-tenant-id": "someone-else",
+                "x-forwarded-host": "admin.internal",
+                "x-forwarded-for": "10.0.0.1",
+                "x-real-ip": "10.0.0.1",
+                "forwarded": "for=10.0.0.1",
+                "cookie": "session=1",
+            },
+            json={"sql": "select 1"},
         )
         assert reply.status_code == 200, reply.text
         seen = reply.json()
         headers = _seen_headers(seen)
         assert headers["authorization"] == f"Bearer {secret}"  # the tool's credentials, not the caller's
+        for name in (
+            "x-tenant-id",
+            "x-forwarded-host",
+            "x-forwarded-for",
+            "x-real-ip",
+            "forwarded",
+            "cookie",
+        ):
+            assert name not in headers, name  # neither the caller's nor the edge's
+        assert not [name for name in headers if name.startswith(("x-envoy-", "x-openframe-"))]
+        assert headers["x-request-id"]
         assert owner.access_token not in str(seen)
         assert (seen["method"], seen["raw_path"], seen["query"]) == (
             "POST",
@@ -169,3 +203,52 @@ async def test_api_keys_need_the_proxy_scope_and_never_reach_the_tool(
         assert "x-api-key" not in headers and scoped not in str(ok.json())
         denied = await client.get(url, headers={"x-api-key": unscoped})
         assert denied.status_code == 403
+
+
+async def test_destinations_inside_are_refused_through_the_edge(
+    edge_url: str, tenants: Tenants, tool: RunningTool
+) -> None:
+    owner = await asyncio.to_thread(tenants.fresh)
+    edge_port, auth_port = local_port("envoy"), local_port("auth_http")
+    async with httpx.AsyncClient(base_url=edge_url, timeout=20) as client:
+        for base_url, words in [
+            (f"http://127.0.0.1:{edge_port}/", "platform itself"),
+            ("http://127.0.0.1:27901/", "loopback"),
+            (f"http://127.1:{auth_port}/", "canonical"),
+            (f"http://0177.0.0.1:{tool.port}/", "canonical"),
+            (f"http://2130706433:{tool.port}/", "canonical"),
+            (f"http://[::ffff:127.0.0.1]:{tool.port}/", "IPv4-mapped"),
+            (f"http://0.0.0.0:{tool.port}/", "unspecified"),
+            (f"http://localhost:{tool.port}/", "local machine"),
+            ("http://169.254.169.254/latest/meta-data/", "link-local"),
+            ("http://10.0.0.1/", "private"),
+        ]:
+            reply = await client.post(
+                "/external-api/v1/tools",
+                headers=owner.bearer,
+                json={
+                    "toolType": "TOOL_TYPE_GENERIC",
+                    "displayName": f"probe {uuid.uuid4().hex[:6]}",
+                    "baseUrl": base_url,
+                    "healthPath": "/ready",
+                    "credentials": {"apiToken": "x"},
+                },
+            )
+            assert reply.status_code == 400, (base_url, reply.text)
+            assert "base_url" in reply.text and words in reply.text, (base_url, reply.text)
+
+        created = await _register(client, owner, tool.url, "t0ken")
+        tool_id = str(created["name"]).removeprefix("tools/")
+        patched = await client.patch(
+            f"/external-api/v1/tools/{tool_id}",
+            params={"updateMask": "baseUrl"},
+            headers=owner.bearer,
+            json={"baseUrl": f"http://127.0.0.1:{edge_port}/"},
+        )
+        assert patched.status_code == 400 and "base_url" in patched.text, patched.text
+        after = await client.get(f"/external-api/v1/tools/{tool_id}", headers=owner.bearer)
+        assert after.json()["integratedTool"]["baseUrl"] == tool.url
+        assert after.json()["integratedTool"]["etag"] == created["etag"]
+        traversal = await client.get(f"/tools/{tool_id}/..%2f..%2fsecret", headers=owner.bearer)
+        assert traversal.status_code in (400, 404), traversal.text  # the edge or the proxy refuses
+    assert [r["raw_path"] for r in tool.tool.log.requests if "secret" in str(r["raw_path"])] == []
