@@ -1,9 +1,13 @@
 """Registration secrets in MongoDB (collection ``registration_secrets``).
 
-Same storage rules as the devices (services/api/devices/model.py): point reads and writes filter
-on ``{_id}`` alone (the only filter FerretDB 1.24 pushes down) and check the tenant in code; a
-change and its event are one document update (``outbox_queue``, relayed by the api's
-QueuedOutboxRelay); writes in this process hold the document's lock (services/api/outbox.py).
+Point reads filter on ``{_id}`` and check the tenant in code, like the devices
+(services/api/devices/model.py); a change and its event are one document update
+(``outbox_queue``, relayed by the api's QueuedOutboxRelay). Every write is one conditional
+update whose filter states what it was decided on — a change the etag it read, a use the secret,
+the status, the expiry and the use limit — so concurrent registrations never spend more uses
+than the limit, and concurrent rotations never hand out a secret that does not work, in any
+number of processes. (Writes in this process also hold the document's lock,
+services/api/outbox.py, for the store's sake.)
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.api.agents.secrets_model import RegistrationSecret, SecretStatus
 from services.api.outbox import LOCKS, QueuedOutboxRelay, envelope_record, outbox_update
+from services.kit.errors import EtagMismatch
 from services.kit.mongo import Document, ensure_indexes
 
 COLLECTION = "registration_secrets"
@@ -86,9 +91,10 @@ class SecretRepository:
         tenant_id: str,
         secret_id: str,
         decide: Callable[[RegistrationSecret], dict[str, Any] | None],
-        event: Callable[[RegistrationSecret], Message] | None,
+        event: Callable[[RegistrationSecret], Message],
     ) -> RegistrationSecret | None:
-        """Read, decide, write under the document's lock; None when it does not exist (here).
+        """Read, decide, write if the etag is still the one read; None when it does not exist
+        (here), EtagMismatch when it changed in between.
 
         ``decide`` returns the fields to set (None: nothing to do) or raises a domain error."""
         async with LOCKS.hold(COLLECTION, secret_id):
@@ -98,24 +104,48 @@ class SecretRepository:
             fields = decide(current)
             if fields is None:
                 return current
-            t = now()
-            after = replace(current, **fields, version=current.version + 1)
-            if event is None:  # bookkeeping (use counts): no event, no etag change
-                ops: Document = {"$set": _values(after, set(fields))}
-            else:
-                after.etag = new_etag()
-                ops = outbox_update(
-                    [self._entry(after, event(after))], now=t, lease_seconds=self.lease_seconds
-                )
-                ops["$set"].update(_values(after, set(fields) | {"etag", "version"}))
+            after = replace(current, **fields, version=current.version + 1, etag=new_etag())
+            ops = outbox_update(
+                [self._entry(after, event(after))], now=now(), lease_seconds=self.lease_seconds
+            )
+            ops["$set"].update(_values(after, set(fields) | {"etag", "version"}))
             written = await self.collection.find_one_and_update(
-                {"_id": secret_id}, ops, return_document=ReturnDocument.AFTER
+                {"_id": secret_id, "tenant_id": tenant_id, "etag": current.etag},
+                ops,
+                return_document=ReturnDocument.AFTER,
             )
         if written is None:
-            return None
-        if event is not None:
-            self._hand_off(written)
+            raise EtagMismatch(current.name)
+        self._hand_off(written)
         return from_doc(written)
+
+    async def count_use(
+        self, secret: RegistrationSecret, random_digest: str, at: datetime
+    ) -> RegistrationSecret | None:
+        """One more use of ``secret`` by the holder of ``random_digest``, if it still accepts
+        it: active, unexpired, under its use limit (``max_uses`` and ``expire_time`` never
+        change, so the values read are the limits), the current secret or the previous one
+        inside its overlap. None when any of it no longer holds."""
+        query: Document = {
+            "_id": secret.id,
+            "tenant_id": secret.tenant_id,
+            "status": SecretStatus.ACTIVE.value,
+            "$or": [
+                {"secret_digest": random_digest},
+                {"previous_secret_digest": random_digest, "previous_secret_expire_time": {"$gt": at}},
+            ],
+        }
+        if secret.max_uses:
+            query["use_count"] = {"$lt": secret.max_uses}
+        if secret.expire_time is not None:
+            query["expire_time"] = {"$gt": at}
+        async with LOCKS.hold(COLLECTION, secret.id):
+            written = await self.collection.find_one_and_update(
+                query,
+                {"$inc": {"use_count": 1}, "$set": {"last_use_time": at}},
+                return_document=ReturnDocument.AFTER,
+            )
+        return from_doc(written) if written is not None else None
 
     def _entry(self, secret: RegistrationSecret, payload: Message) -> Document:
         return envelope_record(

@@ -11,6 +11,7 @@ from typing import Any
 from openframe.events.v1 import agent_events_pb2 as ev
 from services.api.agents.secrets_convert import to_pb
 from services.api.agents.secrets_model import (
+    ParsedSecret,
     RegistrationSecret,
     SecretStatus,
     digest,
@@ -147,21 +148,23 @@ class SecretService:
         parsed = parse_secret(secret)
         if parsed is None:
             raise Unauthenticated(INVALID)
-
-        def decide(current: RegistrationSecret) -> dict[str, Any]:
-            at = now()
-            if not current.accepts(parsed.random_part, at):
-                raise Unauthenticated(INVALID)
-            status = current.effective_status(at)
-            if status is not SecretStatus.ACTIVE:
-                raise Unauthenticated(f"the registration secret is {status.value.lower()}")
-            return {"use_count": current.use_count + 1, "last_use_time": at}
-
-        record = await self.repo.change(
-            tenant_id=parsed.tenant_id, secret_id=parsed.secret_id, decide=decide, event=None
-        )
-        if record is None:
+        current = await self._usable(parsed)
+        record = await self.repo.count_use(current, digest(parsed.random_part), now())
+        if record is None:  # changed meanwhile (another agent took the last use, a revocation)
+            await self._usable(parsed)  # says why
             raise Unauthenticated(INVALID)
+        return record
+
+    async def _usable(self, parsed: ParsedSecret) -> RegistrationSecret:
+        """The record if it accepts the secret now; UNAUTHENTICATED otherwise (with the reason
+        only for the holder of the right secret)."""
+        record = await self.repo.get(tenant_id=parsed.tenant_id, secret_id=parsed.secret_id)
+        at = now()
+        if record is None or not record.accepts(parsed.random_part, at):
+            raise Unauthenticated(INVALID)
+        status = record.effective_status(at)
+        if status is not SecretStatus.ACTIVE:
+            raise Unauthenticated(f"the registration secret is {status.value.lower()}")
         return record
 
 
