@@ -40,6 +40,11 @@ async def race(edge_url: str, n: int, send: Send) -> list[httpx.Response]:
         return list(await asyncio.gather(*(send(http, i) for i in range(n))))
 
 
+async def post_all(edge_url: str, n: int, url: str, **kwargs: Any) -> list[httpx.Response]:
+    """The same POST from ``n`` racers."""
+    return await race(edge_url, n, lambda http, _: http.post(url, **kwargs))
+
+
 @dataclass
 class Tally:
     """The rounds of one race: each must end with ``expected`` callers answered ``ok`` and the

@@ -25,7 +25,7 @@ from infra.layout import Layout
 from services.auth.crypto import digest
 from services.kit.config import Settings
 from tests.support.identity import PASSWORD
-from tests.support.races import Console, Tally, mail_link, race, token_of
+from tests.support.races import Console, Tally, mail_link, post_all, race, token_of
 
 RACERS, ROUNDS = 8, 5
 NEW_PASSWORD = "a brand new passphrase {}"
@@ -63,8 +63,7 @@ async def audit_store(settings: Settings) -> AsyncIterator[AsyncDatabase[dict[st
 
 
 async def _post_all(edge_url: str, url: str, **kwargs: Any) -> list[httpx.Response]:
-    """The same POST from every racer."""
-    return await race(edge_url, RACERS, lambda http, _: http.post(url, **kwargs))
+    return await post_all(edge_url, RACERS, url, **kwargs)
 
 
 def _confirm_reset(token: str, http: httpx.AsyncClient, i: int) -> Awaitable[httpx.Response]:
