@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support
 import httpx
 
 from infra.layout import Layout
+from infra.servers.service import stand_in_tool_ports
 from tests.support.identity import Tenants
 
 BODY = b'{"hosts": [{"id": 1, "hostname": "bench"}]}'
@@ -57,10 +58,16 @@ def serve_tool(port: int) -> None:
     uvicorn.run(tool_app, host="127.0.0.1", port=port, access_log=False, log_level="warning", lifespan="off")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def free_port(layout: Layout) -> int:
+    """A free port the stack's destination policy lets a tool use (infra/servers/service.py)."""
+    for port in stand_in_tool_ports(layout):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("every stand-in tool port is taken")
 
 
 @dataclass
@@ -106,7 +113,7 @@ def main() -> None:
         return
     layout = Layout.from_env()
     edge = f"http://127.0.0.1:{layout.port('envoy')}"
-    port = free_port()
+    port = free_port(layout)
     tool = subprocess.Popen([sys.executable, __file__, "--serve-tool", str(port)])
     try:
         tenants = Tenants(edge, layout)

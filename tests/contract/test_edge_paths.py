@@ -16,7 +16,8 @@ import grpc
 import httpx
 import pytest
 
-from tests.integration.external.tools_harness import FakeTool, RunningTool
+from infra.layout import Layout
+from tests.integration.external.tools_harness import RunningTool, stand_in_tool
 from tests.support.identity import TenantSession
 
 #: Refused by the connection manager (escaped slash or backslash, NUL) or by the guard route
@@ -52,10 +53,9 @@ ESCAPING = ["%2e%2e/%2e%2e/secret", "../../secret", "..\\..\\secret", "%2e%2e/%2
 
 
 @pytest.fixture
-async def tool() -> AsyncIterator[RunningTool]:
-    running = await RunningTool(FakeTool()).start()
-    yield running
-    await running.stop()
+async def tool(infra_up: Layout) -> AsyncIterator[RunningTool]:
+    async with stand_in_tool(infra_up) as running:  # a port the stack's destination policy allows
+        yield running
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ import pytest
 
 from infra.layout import Layout
 from infra.servers import servers
-from infra.servers.service import stand_in_tool_ports
 from services.kit.config import local_port
-from tests.integration.external.tools_harness import FakeTool, RunningTool
+from tests.integration.external.tools_harness import RunningTool, stand_in_tool
 from tests.support.identity import Tenants, TenantSession
 
 #: What these tests need running (not Kafka, Cassandra, NATS: the tools do not use them).
@@ -45,18 +44,8 @@ def tenants(edge_url: str, edge: Layout) -> Tenants:
 
 @pytest.fixture
 async def tool(edge: Layout) -> AsyncIterator[RunningTool]:
-    """A stand-in tool on the first free port the local stack allows (another test session may
-    hold one)."""
-    for port in stand_in_tool_ports(edge):
-        try:
-            running = RunningTool(FakeTool(), port)
-        except OSError:
-            continue
-        await running.start()
+    async with stand_in_tool(edge) as running:
         yield running
-        await running.stop()
-        return
-    pytest.fail("every stand-in tool port is taken")
 
 
 async def _register(

@@ -41,7 +41,7 @@ from starlette.types import Receive, Scope, Send
 
 from infra.layout import Layout
 from infra.servers import servers
-from infra.servers.service import local_internal_token_key
+from infra.servers.service import local_internal_token_key, stand_in_tool_ports
 from openframe.external.v1 import tools_pb2 as pb
 from openframe.external.v1.tools_pb2_grpc import IntegratedToolServiceStub
 from services.external.tools.settings import ToolSettings
@@ -190,6 +190,24 @@ class RunningTool:
         if self.task is not None:
             await self.task
         self.sock.close()
+
+
+@contextlib.asynccontextmanager
+async def stand_in_tool(layout: Layout, tool: FakeTool | None = None) -> AsyncIterator[RunningTool]:
+    """A tool server the running stack (`make run`) may reach: on the first free one of the ports
+    its destination policy allows (infra/servers/service.py; another session may hold one)."""
+    for port in stand_in_tool_ports(layout):
+        try:
+            running = RunningTool(tool or FakeTool(), port)
+        except OSError:
+            continue
+        await running.start()
+        try:
+            yield running
+        finally:
+            await running.stop()
+        return
+    raise RuntimeError("every stand-in tool port is taken")
 
 
 class PortPool:
