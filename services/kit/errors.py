@@ -29,6 +29,9 @@ class DomainError(Exception):
 
     code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
     reason: str = "ERROR_REASON_UNSPECIFIED"  # an openframe.common.v1.ErrorReason name
+    #: the HTTP status REST callers get when the transcoder's mapping of ``code`` is not it
+    #: (gRPC has no 412): sent in ``x-openframe-http-status``, applied by the edge
+    http_status: int | None = None
 
     def __init__(self, message: str, *, metadata: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -90,6 +93,15 @@ class EtagMismatch(DomainError):
             f"{resource_name} was changed by someone else; re-read it and retry with the new etag",
             metadata={"resource": resource_name},
         )
+
+
+class IfMatchFailed(DomainError):
+    """An ``If-Match`` header that does not hold (services/kit/preconditions.py): nothing changed.
+    REST 412; gRPC FAILED_PRECONDITION with the etag mismatch reason."""
+
+    code = grpc.StatusCode.FAILED_PRECONDITION
+    reason = "ERROR_REASON_ETAG_MISMATCH"
+    http_status = 412
 
 
 class FailedPrecondition(DomainError):

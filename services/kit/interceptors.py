@@ -1,9 +1,11 @@
 """The one server interceptor every service runs.
 
 Per call, in order: request id (propagated from ``x-request-id`` or generated), identity
-(authenticator → tenant in ``contextvars``), input validation (protovalidate), the handler,
-then error mapping (domain errors → status + ``google.rpc`` details; anything unexpected →
-INTERNAL with the request id and no internals) and one access-log line. A single wrapper
+(authenticator → tenant in ``contextvars``), input validation (protovalidate), HTTP
+preconditions (``If-Match`` into the request's etag, ``preconditions.py``), the handler, the
+``etag`` response header (and If-None-Match's not-modified signal), then error mapping
+(domain errors → status + ``google.rpc`` details; anything unexpected → INTERNAL with the
+request id and no internals) and one access-log line. A single wrapper
 keeps the per-call overhead to one extra coroutine frame.
 """
 
@@ -17,6 +19,7 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
+from services.kit import preconditions
 from services.kit.context import request_scope
 from services.kit.errors import DomainError, PermissionDenied
 from services.kit.identity import Authenticator, Identity, authenticate, reset_identity, set_identity
@@ -96,6 +99,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
             rid = metadata.get("x-request-id") or uuid.uuid4().hex
             code = grpc.StatusCode.OK
             tenant = None
+            asked = None
             try:
                 identity = await self._identify(method, metadata)
                 tenant = identity.tenant_id if identity else None
@@ -103,12 +107,18 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                 try:
                     with request_scope(tenant=tenant, request=rid):
                         validate(request)
-                        return await behavior(request, context)
+                        asked = preconditions.before(method, request, metadata)
+                        response = await behavior(request, context)
+                        headers = preconditions.response_headers(response, asked)
+                        if headers:
+                            await context.send_initial_metadata(headers)
+                        return response
                 finally:
                     reset_identity(token)
             except DomainError as exc:
-                code = exc.code
-                await _abort(context, exc)
+                error = preconditions.failure(exc, asked)
+                code = error.code
+                await _abort(context, error)
             except grpc.aio.AbortError:
                 code = context.code() or grpc.StatusCode.UNKNOWN
                 raise
@@ -161,7 +171,8 @@ def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:
 
 
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], exc: DomainError) -> None:
-    status = exc.to_status()
-    await context.abort(
-        exc.code, exc.message, trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),)
-    )
+    details = exc.to_status().SerializeToString()
+    trailers: tuple[tuple[str, str | bytes], ...] = (("grpc-status-details-bin", details),)
+    if exc.http_status is not None:  # the edge answers REST callers with it (a 412)
+        trailers += ((preconditions.HTTP_STATUS, str(exc.http_status)),)
+    await context.abort(exc.code, exc.message, trailing_metadata=trailers)

@@ -39,6 +39,7 @@ from infra.servers.envoy import (
     Envoy,
     compose_options,
     envoy_binary,
+    filters,
     local_options,
     swagger_ui_dir,
     validate_file,
@@ -479,6 +480,23 @@ def test_every_service_has_grpc_rest_routes_and_an_http2_cluster() -> None:
         assert "http2_protocol_options" in next(iter(options.values()))["explicit_http_config"]
         assert clusters[service.name]["circuit_breakers"] and clusters[service.name]["outlier_detection"]
     assert "http_protocol_options" in str(clusters["auth_http"]["typed_extension_protocol_options"])
+
+
+def test_the_http_status_filter_runs_on_transcoded_rest_routes_only() -> None:
+    """412/304 from the services (services/kit/preconditions.py) are applied on REST routes; native
+    gRPC, files and plain HTTP (the tool proxy: a tool must not set our status) never run it."""
+    config = _bootstrap()
+    hcm = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    chain = [f["name"] for f in hcm["http_filters"]]
+    at = chain.index(filters.HTTP_STATUS_FILTER)
+    assert hcm["http_filters"][at]["disabled"] is True
+    assert chain[at + 1] == "envoy.filters.http.grpc_json_transcoder", "it encodes right after it"
+    routes = _routes(config)
+    on = {r["name"] for r in routes if filters.HTTP_STATUS_FILTER in r.get("typed_per_filter_config", {})}
+    assert on and all(name.startswith(("rest:", "public:rest:")) for name in on)
+    assert {r["name"] for r in routes if r["name"].startswith(("rest:", "public:rest:"))} == on
+    mutations = hcm["http_filters"][0]["typed_config"]["mutations"]["response_mutations"]
+    assert {"remove": filters.HTTP_STATUS_HEADER} in mutations, "and no response carries the signal out"
 
 
 def test_idempotent_regex_matches_reads_only() -> None:

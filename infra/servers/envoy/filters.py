@@ -17,7 +17,7 @@ Json = dict[str, Any]
 TYPE = "type.googleapis.com/"
 #: Headers a browser may send cross-origin (grpc-web's own headers included).
 CORS_ALLOW_HEADERS = (
-    "authorization", "content-type", "x-api-key", "x-request-id", "if-match",
+    "authorization", "content-type", "x-api-key", "x-request-id", "if-match", "if-none-match",
     "x-grpc-web", "x-user-agent", "grpc-timeout", "x-accept-content-transfer-encoding",
     "x-accept-response-streaming",
 )  # fmt: skip
@@ -26,6 +26,33 @@ CORS_EXPOSE_HEADERS = (
     "grpc-status", "grpc-message", "grpc-status-details-bin", "x-request-id", "etag", "retry-after",
     "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
 )  # fmt: skip
+#: The HTTP status a service wants for a REST caller where gRPC has none (412, 304;
+#: services/kit/preconditions.py). Applied by the Lua filter below, removed from every response.
+HTTP_STATUS_HEADER = "x-openframe-http-status"
+HTTP_STATUS_FILTER = "envoy.filters.http.lua"
+#: Runs on the transcoded response (it sits before the transcoder, so it encodes after it). Only
+#: the statuses the kit sends are applied; a 304 loses its body (RFC 9110 §15.4.5).
+HTTP_STATUS_LUA = """
+function envoy_on_response(handle)
+  local headers = handle:headers()
+  local status = headers:get("x-openframe-http-status")
+  if status == nil then
+    return
+  end
+  headers:remove("x-openframe-http-status")
+  if status ~= "412" and status ~= "304" then
+    return
+  end
+  headers:replace(":status", status)
+  if status == "304" then
+    headers:remove("content-type")
+    local body = handle:body()
+    if body ~= nil then
+      body:setBytes("")
+    end
+  end
+end
+"""
 #: Identity headers the services trust only in development (services/kit/identity.py).
 DEV_IDENTITY_HEADERS = ("x-openframe-tenant", "x-openframe-roles", "x-openframe-subject")
 #: Fits the Swagger UI page (its own script and CSS, inline styles, data: images) and is
@@ -63,7 +90,13 @@ def security_headers(options: EdgeOptions) -> list[Json]:
 
 
 def header_mutation(options: EdgeOptions) -> Json:
-    mutations: Json = {"response_mutations": [{"append": h} for h in security_headers(options)]}
+    # the services' status signal never leaves the edge (the Lua filter has read it on REST routes)
+    mutations: Json = {
+        "response_mutations": [
+            *({"append": h} for h in security_headers(options)),
+            {"remove": HTTP_STATUS_HEADER},
+        ]
+    }
     if not options.trust_identity_headers:
         # Nobody outside may claim an identity; the auth filters (later) set these themselves.
         mutations["request_mutations"] = [{"remove": h} for h in DEV_IDENTITY_HEADERS]
@@ -137,6 +170,29 @@ def cors() -> Json:
     }
 
 
+def http_status() -> Json:
+    """The Lua filter applying :data:`HTTP_STATUS_HEADER`. Off by default and switched on per
+    route on the transcoded REST routes only (:func:`http_status_route_config`): native gRPC
+    calls, files and the plain HTTP routes (a tool behind the proxy) never pay for it, and no
+    upstream but our services can set a status through it."""
+    return {
+        "name": HTTP_STATUS_FILTER,
+        "disabled": True,
+        "typed_config": typed(
+            "envoy.extensions.filters.http.lua.v3.Lua",
+            default_source_code={"inline_string": HTTP_STATUS_LUA},
+        ),
+    }
+
+
+def http_status_route_config(options: EdgeOptions) -> Json:
+    """Per-route entry switching :func:`http_status` on (REST routes; needs the transcoder)."""
+    if options.descriptor is None:
+        return {}
+    script = typed("envoy.extensions.filters.http.lua.v3.LuaPerRoute", filter_context={"route": "rest"})
+    return {HTTP_STATUS_FILTER: typed("envoy.config.route.v3.FilterConfig", config=script)}
+
+
 def router() -> Json:
     return {
         "name": "envoy.filters.http.router",
@@ -175,7 +231,7 @@ def auth_and_limits(options: EdgeOptions) -> list[Json]:
 def http_filters(options: EdgeOptions) -> list[Json]:
     chain = [header_mutation(options), cors(), *auth_and_limits(options), grpc_web()]
     if options.descriptor is not None:
-        chain.append(transcoder(options.descriptor, options.grpc_services))
+        chain += [http_status(), transcoder(options.descriptor, options.grpc_services)]
     return [*chain, router()]
 
 

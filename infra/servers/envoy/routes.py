@@ -282,9 +282,15 @@ def public_grpc_routes(service: EdgeService, options: EdgeOptions) -> list[Json]
     ]
 
 
+def _transcoded(route: Json, options: EdgeOptions) -> Json:
+    """A REST route: the filter applying the services' HTTP status (412, 304) switched on."""
+    per_filter = {**route.get("typed_per_filter_config", {}), **filters.http_status_route_config(options)}
+    return _with_filters(route, per_filter)
+
+
 def public_rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
     """REST bindings of the RPCs that need no token (method and path, before the REST prefix)."""
-    return [
+    routes = [
         {
             "name": f"public:rest:{rpc.name}",
             "match": rpc.rest_match(),
@@ -293,6 +299,7 @@ def public_rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]
         }
         for rpc in service.public_rpcs
     ]
+    return [_transcoded(route, options) for route in routes]
 
 
 def rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
@@ -302,7 +309,7 @@ def rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
         "match": {"prefix": service.rest_prefix},
         "route": _action(service.name, service),
     }
-    return _by_credential(route, service.access, options)
+    return [_transcoded(r, options) for r in _by_credential(route, service.access, options)]
 
 
 def _plain_http(access: Access, options: EdgeOptions) -> Json:
