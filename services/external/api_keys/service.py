@@ -133,7 +133,10 @@ class ApiKeyService:
         changes: dict[str, Any] = {"secret_hash": self.hasher.hash(key_id, secret), "regenerate_time": now()}
         if expire_time is not None:
             changes["expire_time"] = expire_time
-        key = await self._write(tenant_id, key_id, changes, etag)
+        # Written only over the state read (its etag, when the caller sent none): of concurrent
+        # regenerations one wins and the others are ABORTED, so no caller is handed a secret
+        # that another one's write already replaced, and a revocation in between is not missed.
+        key = await self._write(tenant_id, key_id, changes, etag or current.etag)
         await self.notices.changed(key_id)
         return Issued(key, material.full_key(key_id, secret))
 
