@@ -142,20 +142,26 @@ class Console:
         body = resp.json()
         return Owner(tenant, body["owner"]["name"].removeprefix("users/"), email, body["tenant"]["issuerUri"])
 
-    async def code(
-        self, http: httpx.AsyncClient, owner: Owner, email: str = "", password: str = PASSWORD
-    ) -> tuple[str, str]:
-        """Sign in through the login form; returns (code, PKCE verifier)."""
+    async def login(
+        self,
+        http: httpx.AsyncClient,
+        owner: Owner,
+        *,
+        email: str = "",
+        password: str = PASSWORD,
+        client_id: str = "",
+    ) -> tuple[httpx.Response, str]:
+        """Authorize (``client_id``, default the console) and submit the login form; returns
+        the form's answer (303 back to the client, or a consent page) and the PKCE verifier."""
         verifier, challenge = pkce_pair()
-        state = secrets.token_urlsafe(8)
         authorize = await http.get(
             f"{owner.issuer}/oauth2/authorize",
             params={
                 "response_type": "code",
-                "client_id": self.client_id(owner.tenant),
+                "client_id": client_id or self.client_id(owner.tenant),
                 "redirect_uri": self.redirect_uri,
                 "scope": "openid profile email",
-                "state": state,
+                "state": secrets.token_urlsafe(8),
                 "code_challenge": challenge,
                 "code_challenge_method": "S256",
             },
@@ -172,10 +178,13 @@ class Console:
                 "password": password,
             },
         )
+        return submitted, verifier
+
+    async def code(self, http: httpx.AsyncClient, owner: Owner, password: str = PASSWORD) -> tuple[str, str]:
+        """The owner signed in with the console client; returns (code, PKCE verifier)."""
+        submitted, verifier = await self.login(http, owner, password=password)
         assert submitted.status_code == 303, submitted.text
-        back = query_of(submitted.headers["location"])
-        assert back["state"] == state, back
-        return back["code"], verifier
+        return query_of(submitted.headers["location"])["code"], verifier
 
     def exchange_form(self, owner: Owner, code: str, verifier: str) -> dict[str, str]:
         return {

@@ -18,6 +18,7 @@ from openframe.auth.v1 import audit_pb2
 from openframe.events.v1 import security_events_pb2 as events
 from services.auth.audit.model import AuditEntry, user_actor
 from services.auth.common import new_id, now
+from services.auth.crypto import digest
 from services.auth.oauth.authorize import redirect_to_client
 from services.auth.oauth.base import Deps, TenantNotFoundError, client_ip, deps, issuer_of, path_tenant
 from services.auth.oauth.login_audit import failed, locked
@@ -127,6 +128,11 @@ async def consent_submit(request: Request) -> Response:
         return error_page(EXPIRED)
     if not csrf_ok(d.page_key, request.cookies.get(CSRF_COOKIE), blob, str(form.get("csrf_token", ""))):
         return error_page("The form expired. Go back and try again.", 403)
+    # A decision is taken once: the sealed blob stays valid for minutes, and replaying an
+    # "allow" would mint another code without the user. SET NX: one of concurrent posts wins.
+    taken = f"auth:consent-used:{tenant.id}:{digest(blob)}"
+    if not await d.redis.set(taken, "1", nx=True, ex=d.settings.login_request_ttl_seconds):
+        return error_page(EXPIRED)
     if form.get("decision") != "allow":
         return redirect_to_client(
             data["r"],

@@ -24,7 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from infra.layout import Layout
 from services.auth.crypto import digest
 from services.kit.config import Settings
-from tests.support.identity import PASSWORD
+from tests.support.identity import PASSWORD, form_action, form_field, query_of
 from tests.support.races import Console, Tally, mail_link, post_all, race, token_of
 
 RACERS, ROUNDS = 8, 5
@@ -157,6 +157,42 @@ async def test_an_authorization_code_wins_once(
         family = await _family(store, won[0].json()["refresh_token"])
         assert family["revoked"] is True
         assert await store["refresh_tokens"].count_documents({"family_id": family["_id"]}) == 1
+    tally.verdict()
+
+
+async def test_a_consent_is_given_once(console: Console, http: httpx.AsyncClient, edge_url: str) -> None:
+    owner = await console.register(http)
+    admin = await console.admin(http, owner)
+    created = await http.post(
+        "/auth/v1/oauthClients",
+        json={
+            "displayName": "Third party",
+            "clientType": "CLIENT_TYPE_PUBLIC",
+            "grantTypes": ["GRANT_TYPE_AUTHORIZATION_CODE"],
+            "redirectUris": [console.redirect_uri],
+            "firstParty": False,
+        },
+        headers=admin,
+    )
+    assert created.status_code == 200, created.text
+    client_id = created.json()["oauthClient"]["clientId"]
+    tally = Tally(ok=303, refused=400)
+    for _ in range(ROUNDS):
+        page, verifier = await console.login(http, owner, client_id=client_id)
+        assert page.status_code == 200 and "Allow access?" in page.text, page.text
+        decision = {
+            "consent": form_field(page.text, "consent"),
+            "csrf_token": form_field(page.text, "csrf_token"),
+            "decision": "allow",
+        }
+        cookie = {"cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}  # the CSRF cookie
+        replies = await _post_all(edge_url, form_action(page.text), data=decision, headers=cookie)
+        won = tally.add(replies)
+        if len(won) != 1:
+            continue
+        code = query_of(won[0].headers["location"])["code"]  # one code, and it works
+        exchange = {**console.exchange_form(owner, code, verifier), "client_id": client_id}
+        assert (await http.post(f"{owner.issuer}/oauth2/token", data=exchange)).status_code == 200
     tally.verdict()
 
 
