@@ -135,7 +135,10 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
     clients = ClientService(client_repo, audit, refresh, cache_ttl=ttl)
     users = UserService(user_repo, tenant_repo, audit, refresh)
     mailer = Mailer(settings)
-    account = AccountService(user_repo, tenants, email_tokens, refresh, audit, mailer, redis, settings)
+    throttle = LoginThrottle(redis, settings)
+    account = AccountService(
+        user_repo, tenants, email_tokens, refresh, throttle, audit, mailer, redis, settings
+    )
     users.on_created = tenants.on_registered = account.verify_later
     invitations = InvitationService(
         invitation_repo,
@@ -144,12 +147,6 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
         audit,
         mailer,
         default_ttl_seconds=settings.invitation_ttl_seconds,
-    )
-    throttle = LoginThrottle(
-        redis,
-        per_account=settings.login_max_failures_per_account,
-        per_ip=settings.login_max_failures_per_ip,
-        window_seconds=settings.login_failure_window_seconds,
     )
     deps = Deps(
         settings=settings,

@@ -33,8 +33,19 @@ class AuthSettings(OutboundSettings):
     #: How long login and consent pages stay valid after the authorize request.
     login_request_ttl_seconds: int = Field(default=600, ge=60)
 
-    #: Brute-force throttling of the login form (Redis counters with expiry).
-    login_max_failures_per_account: int = Field(default=5, ge=1)
+    #: Login throttling (services/auth/oauth/throttle.py, docs/auth.md "Login protection").
+    #: Per account and client IP: failures before delays start, the first delay (doubled by
+    #: every further failure), the longest delay, how long the failures are remembered.
+    login_free_failures: int = Field(default=5, ge=1)
+    login_backoff_base_seconds: float = Field(default=1.0, ge=0.001)
+    login_backoff_max_seconds: int = Field(default=900, ge=1)
+    login_backoff_memory_seconds: int = Field(default=86_400, ge=60)
+    #: Per account, every address together: failures per window; then addresses the account
+    #: never signed in from wait for the window's end (those it did, in the last N days, not).
+    login_max_failures_per_account: int = Field(default=100, ge=1)
+    login_account_window_seconds: int = Field(default=3600, ge=10)
+    login_known_address_days: int = Field(default=30, ge=0)
+    #: Per client IP, every account together: failures per window.
     login_max_failures_per_ip: int = Field(default=30, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=10)
     #: Take the client IP from the last X-Forwarded-For hop (our edge appends it).

@@ -21,6 +21,7 @@ from services.auth.grants.refresh import RefreshTokens
 from services.auth.mail import messages
 from services.auth.mail.background import Background
 from services.auth.mail.sender import Mailer
+from services.auth.oauth.throttle import LoginThrottle
 from services.auth.passwords import hash_password, verify_password
 from services.auth.settings import AuthSettings
 from services.auth.tenants.service import TenantService
@@ -40,6 +41,7 @@ class AccountService:
         tenants: TenantService,
         tokens: EmailTokens,
         refresh: RefreshTokens,
+        login_throttle: LoginThrottle,
         audit: AuditLog,
         mailer: Mailer,
         redis: aioredis.Redis,
@@ -49,6 +51,7 @@ class AccountService:
         self.tenants = tenants
         self.tokens = tokens
         self.refresh = refresh
+        self.login_throttle = login_throttle
         self.audit = audit
         self.mailer = mailer
         self.redis = redis
@@ -113,6 +116,9 @@ class AccountService:
         if updated is None:
             raise InvalidArgument.field("token", BAD_TOKEN)
         await self.refresh.revoke_user(tenant_id=user.tenant_id, user_id=user.id)
+        # The link proved the mailbox: sign-in is open again, however many failures strangers
+        # ran up (OWASP: the reset path works while an account's login is throttled).
+        await self.login_throttle.forgive(user.tenant_id, user.email, ip)
         await self._audit(
             user,
             T.AUDIT_EVENT_TYPE_PASSWORD_RESET_COMPLETED,

@@ -1,13 +1,15 @@
 """{issuer}/login (GET: the form, POST: credentials) and {issuer}/consent (POST: the decision).
 
-Throttled per account and per IP before any password check; one message for every credential
-failure (unknown email, wrong password, disabled account); the password check costs the same
-whether the account exists. On success a single-use code goes back to the client's redirect_uri
+Throttled before any password check (per account and address with growing delays, per account,
+per address: services/auth/oauth/throttle.py); one message for every credential failure
+(unknown email, wrong password, disabled account); the password check costs the same whether
+the account exists. On success a single-use code goes back to the client's redirect_uri
 (first-party clients skip consent).
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -55,22 +57,20 @@ async def login_submit(request: Request) -> Response:
     if not tenant.active:
         await failed(d, R.LOGIN_FAILURE_REASON_TENANT_INACTIVE, None, **audit)
         return error_page("This account is not available.", 403)
-    verdict = await d.throttle.check(tenant.id, email, ip)
-    if verdict.blocked:
-        await failed(d, R.LOGIN_FAILURE_REASON_RATE_LIMITED, None, **audit)
-        too_many = "Too many sign-in attempts. Try again later."
-        response = await _form(request, d, tenant, blob, email, too_many, 429)
+    verdict = await d.throttle.attempt(tenant.id, email, ip)
+    if verdict.refused_by is not None:
+        await failed(d, R.LOGIN_FAILURE_REASON_RATE_LIMITED, None, budget=verdict.refused_by, **audit)
+        response = await _form(request, d, tenant, blob, email, _too_many(verdict.retry_after), 429)
         response.headers["Retry-After"] = str(verdict.retry_after)
         return response
     user = await d.users.by_email(tenant_id=tenant.id, email=email)
     valid = await verify_password(user.password_hash if user else None, password)
     if not valid or user is None or user.status is not UserStatus.ACTIVE:
-        count = await d.throttle.fail(tenant.id, email, ip)
         reason = (
             R.LOGIN_FAILURE_REASON_ACCOUNT_DISABLED if valid else R.LOGIN_FAILURE_REASON_INVALID_CREDENTIALS
         )
-        await failed(d, reason, user.id if user else None, count=count, **audit)
-        if count == d.settings.login_max_failures_per_account:
+        await failed(d, reason, user.id if user else None, count=verdict.failures, **audit)
+        if verdict.account_failures == d.settings.login_max_failures_per_account:
             await locked(d, tenant, email, user.id if user else None, ip)
         return await _form(request, d, tenant, blob, email, BAD_CREDENTIALS, 401)
     await d.throttle.succeeded(tenant.id, email, ip)
@@ -96,6 +96,12 @@ async def login_submit(request: Request) -> Response:
         )
     )
     return await finish_login(request, d, tenant, data, user.id, at)
+
+
+def _too_many(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    wait = "a few seconds" if seconds < 30 else "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return f"Too many sign-in attempts. Try again in {wait}."
 
 
 async def finish_login(

@@ -1,4 +1,5 @@
-"""Audit entries of the login form: failures (with the reason we never tell the user) and locks."""
+"""Audit entries of the login form: failures (with the reason we never tell the user, and the
+budget that refused a throttled attempt) and an account's spent budget (ACCOUNT_LOCKED)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from openframe.auth.v1 import audit_pb2
 from openframe.events.v1 import security_events_pb2 as events
 from services.auth.audit.model import FAILURE, AuditEntry, user_actor
 from services.auth.oauth.base import Deps
+from services.auth.oauth.throttle import Budget
 from services.auth.tenants.model import Tenant
 
 R = events.LoginFailureReason
@@ -22,7 +24,9 @@ async def failed(
     agent: str,
     client_id: str,
     count: int = 0,
+    budget: Budget | None = None,
 ) -> None:
+    """A failed sign-in; ``budget`` names the throttle that refused it (reason RATE_LIMITED)."""
     subject = f"users/{user_id}" if user_id else tenant.name
     await d.audit.record(
         AuditEntry(
@@ -36,6 +40,7 @@ async def failed(
             ip_address=ip,
             user_agent=agent,
             failure_reason=R.Name(reason).removeprefix("LOGIN_FAILURE_REASON_").lower(),
+            details={"budget": budget.value} if budget else {},
             payload=events.LoginFailed(
                 email=email[:320],
                 user=f"users/{user_id}" if user_id else "",
@@ -50,6 +55,8 @@ async def failed(
 
 
 async def locked(d: Deps, tenant: Tenant, email: str, user_id: str | None, ip: str) -> None:
+    """The account's budget (every address together) is spent: addresses it never signed in
+    from wait for the end of the window."""
     subject = f"users/{user_id}" if user_id else tenant.name
     await d.audit.record(
         AuditEntry(
@@ -61,7 +68,10 @@ async def locked(d: Deps, tenant: Tenant, email: str, user_id: str | None, ip: s
             actor=user_actor(user_id or "", email[:320]),
             ip_address=ip,
             failure_reason="rate_limited",
-            details={"window_seconds": str(d.settings.login_failure_window_seconds)},
+            details={
+                "budget": Budget.ACCOUNT.value,
+                "window_seconds": str(d.settings.login_account_window_seconds),
+            },
             payload=events.LoginFailed(
                 email=email[:320],
                 user=f"users/{user_id}" if user_id else "",

@@ -51,6 +51,8 @@ def auth_settings(settings: Settings, **overrides: object) -> AuthSettings:
         "outbox_heartbeat_seconds": 0.5,
         "outbox_dead_after_seconds": 3.0,
         "login_max_failures_per_ip": 20,
+        # delays long enough that no delay runs out mid-test on a slow machine
+        "login_backoff_base_seconds": 60,
         "shutdown_grace_seconds": 2,
         **overrides,
     }
