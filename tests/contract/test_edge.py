@@ -483,8 +483,9 @@ def test_every_service_has_grpc_rest_routes_and_an_http2_cluster() -> None:
 
 
 def test_the_http_status_filter_runs_on_transcoded_rest_routes_only() -> None:
-    """412/304 from the services (services/kit/preconditions.py) are applied on REST routes; native
-    gRPC, files and plain HTTP (the tool proxy: a tool must not set our status) never run it."""
+    """412/304 from the services (services/kit/preconditions.py) are applied on REST requests with
+    If-Match / If-None-Match; other REST calls, native gRPC, files and plain HTTP (the tool proxy:
+    a tool must not set our status) never run it."""
     config = _bootstrap()
     hcm = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
     chain = [f["name"] for f in hcm["http_filters"]]
@@ -493,8 +494,12 @@ def test_the_http_status_filter_runs_on_transcoded_rest_routes_only() -> None:
     assert chain[at + 1] == "envoy.filters.http.grpc_json_transcoder", "it encodes right after it"
     routes = _routes(config)
     on = {r["name"] for r in routes if filters.HTTP_STATUS_FILTER in r.get("typed_per_filter_config", {})}
-    assert on and all(name.startswith(("rest:", "public:rest:")) for name in on)
-    assert {r["name"] for r in routes if r["name"].startswith(("rest:", "public:rest:"))} == on
+    rest = [r for r in routes if r["name"].startswith(("rest:", "public:rest:"))]
+    conditional = {r["name"] for r in rest if r["name"].endswith((":if-match", ":if-none-match"))}
+    assert on == conditional and len(conditional) == 2 * (len(rest) - len(conditional))
+    for route in rest:
+        names = {h["name"] for h in route["match"].get("headers", [])}
+        assert (route["name"] in on) == bool(names & {"if-match", "if-none-match"}), route["name"]
     mutations = hcm["http_filters"][0]["typed_config"]["mutations"]["response_mutations"]
     assert {"remove": filters.HTTP_STATUS_HEADER} in mutations, "and no response carries the signal out"
 

@@ -172,9 +172,9 @@ def cors() -> Json:
 
 def http_status() -> Json:
     """The Lua filter applying :data:`HTTP_STATUS_HEADER`. Off by default and switched on per
-    route on the transcoded REST routes only (:func:`http_status_route_config`): native gRPC
-    calls, files and the plain HTTP routes (a tool behind the proxy) never pay for it, and no
-    upstream but our services can set a status through it."""
+    route (:func:`http_status_route_config`) only on REST requests that carry If-Match or
+    If-None-Match (routes._transcoded): other REST calls, native gRPC, files and the plain HTTP
+    routes never pay for it, and no upstream but our services can set a status through it."""
     return {
         "name": HTTP_STATUS_FILTER,
         "disabled": True,
@@ -186,7 +186,10 @@ def http_status() -> Json:
 
 
 def http_status_route_config(options: EdgeOptions) -> Json:
-    """Per-route entry switching :func:`http_status` on (REST routes; needs the transcoder)."""
+    """Per-route entry switching :func:`http_status` on (conditional REST routes; needs the
+    transcoder). Its script is the filter's default one: the per-route entry must stay on the
+    route the request matched first, since after transcoding Envoy matches the gRPC route, which
+    has none (the Lua filter looks its per-route config up again on the response)."""
     if options.descriptor is None:
         return {}
     script = typed("envoy.extensions.filters.http.lua.v3.LuaPerRoute", filter_context={"route": "rest"})
