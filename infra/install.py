@@ -22,6 +22,8 @@ from infra.layout import REPO, Layout
 APT_PACKAGES = [
     "redis-server",
     "nats-server",
+    "postgresql-15",  # FerretDB's backend, our own cluster in the state folder
+    "patch",  # applies infra/go/*/patches/ to the modules they change
     "nghttp2-client",  # h2load: the load tool of bench/
     "chromium",  # headless browser for the Swagger UI test
 ]
@@ -161,7 +163,9 @@ def go(layout: Layout) -> None:
     """Build each ``infra/go/<name>/`` into the tool cache.
 
     A folder holds either a small main package of ours (``go.mod``) or a ``module.txt``
-    naming a published module to build from its own source.
+    naming a published module to build from its own source. A main package may come with
+    ``patches/``: unified diffs applied to a copy of the module named in ``patches/module.txt``
+    (the version its go.mod requires), which the build then uses instead of the published one.
     """
     for src in sorted(p for p in (REPO / "infra" / "go").iterdir() if p.is_dir()):
         name = src.name
@@ -173,7 +177,10 @@ def go(layout: Layout) -> None:
         binary.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "CGO_ENABLED": "0"}
         if (src / "go.mod").exists():
-            run(f"go-{name}", ["go", "build", "-trimpath", "-o", str(binary), "."], layout, cwd=src, env=env)
+            work = binary.parent / "src"
+            main = _patched(src, work, layout) if (src / "patches").is_dir() else src
+            run(f"go-{name}", ["go", "build", "-trimpath", "-o", str(binary), "."], layout, cwd=main, env=env)
+            shutil.rmtree(work, ignore_errors=True)
             continue
         spec = [ln for ln in (src / "module.txt").read_text().splitlines() if ln and not ln.startswith("#")]
         module, package, *ldflags = spec[0].split()
@@ -188,6 +195,29 @@ def go(layout: Layout) -> None:
         argv = ["go", "build", "-trimpath", "-ldflags", " ".join(ldflags), "-o", str(binary), package]
         run(f"go-{name}", argv, layout, cwd=workdir, env=env)
         shutil.rmtree(workdir)
+
+
+def _patched(src: Path, work: Path, layout: Layout) -> Path:
+    """A copy of the main package in ``src`` building against a patched copy of a module.
+
+    The module comes from the module proxy (the version ``src/go.mod`` requires); each
+    ``src/patches/*.patch`` is applied to it in name order, and the copy's go.mod replaces the
+    module with the result. The patches are part of the cache key (``Layout.built``)."""
+    module = (src / "patches" / "module.txt").read_text().split()[0]
+    out = subprocess.run(
+        ["go", "mod", "download", "-json", module], cwd=src, capture_output=True, text=True, check=True
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(json.loads(out.stdout)["Dir"], work / "module")
+    for path in (work / "module").rglob("*"):  # the module cache is read-only
+        path.chmod(path.stat().st_mode | 0o200)
+    for patch in sorted((src / "patches").glob("*.patch")):
+        argv = ["patch", "-p1", "--batch", "--forward", "--input", str(patch)]
+        run(f"patch-{patch.stem}", argv, layout, cwd=work / "module")
+    shutil.copytree(src, work / "main", ignore=shutil.ignore_patterns("patches"))
+    with (work / "main" / "go.mod").open("a") as f:
+        f.write(f"\nreplace {module} => ../module\n")
+    return work / "main"
 
 
 def docker_compose_plugin(layout: Layout) -> None:

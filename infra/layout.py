@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Offsets inside the port block. Kept in one table so collisions are visible at a glance.
 PORT_OFFSETS: dict[str, int] = {
     "mongo": 17,  # FerretDB (MongoDB wire protocol)
+    "postgres": 432,  # PostgreSQL, FerretDB's backend
     "redis": 79,
     "smtp": 25,  # local mail catcher (aiosmtpd): every message lands in .state/mail/
     "nats": 42,

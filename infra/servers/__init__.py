@@ -9,11 +9,12 @@ from infra.servers.envoy import Envoy
 from infra.servers.ferretdb import FerretDB
 from infra.servers.kafka import Kafka
 from infra.servers.nats import Nats
+from infra.servers.postgres import Postgres
 from infra.servers.redis import Redis
 from infra.servers.service import SERVICES, PythonService
 from infra.servers.smtp import Smtp
 
-STORES: list[type[Server]] = [FerretDB, Redis, Nats, Kafka, Cassandra, Smtp]
+STORES: list[type[Server]] = [Postgres, FerretDB, Redis, Nats, Kafka, Cassandra, Smtp]
 
 
 def servers(layout: Layout, only: list[str] | None = None) -> list[Server]:

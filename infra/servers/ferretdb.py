@@ -1,7 +1,9 @@
-"""FerretDB 1.24 (MongoDB wire protocol, SQLite backend), built from ``infra/go/ferretdb``.
+"""FerretDB 1.24 (MongoDB wire protocol) on our PostgreSQL, built from ``infra/go/ferretdb``.
 
 The binary wraps FerretDB's embeddable package (see main.go there for why), so telemetry is
-off and no debug HTTP listener exists; its small process state is kept in memory.
+off and no debug HTTP listener exists; its small process state is kept in memory. It is built
+with the patches in ``infra/go/ferretdb/patches/`` (atomic single-document writes, unique
+indexes answering 11000, index-served queries: docs/decisions/0017-*).
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import struct
 from pathlib import Path
 
 from infra.servers.base import Server, request
+from infra.servers.postgres import Postgres
 
 OP_MSG = 2013
+POOL_CONNECTIONS = 32
 
 
 def bson_ping() -> bytes:
@@ -48,14 +52,21 @@ class FerretDB(Server):
     def installed(self) -> bool:
         return self.binary.exists()
 
+    def prepare(self) -> None:
+        Postgres(self.layout).start()  # its backend (a no-op when running)
+
+    def postgresql_url(self) -> str:
+        # Through the unix socket in our state folder (its path marks the process ours); pgx's
+        # pool would otherwise hold max(4, CPUs) connections, too few for concurrent clients.
+        pg = Postgres(self.layout)
+        return f"{pg.url()}?host={pg.socket_dir}&pool_max_conns={POOL_CONNECTIONS}"
+
     def command(self) -> list[str]:
-        # One <database>.sqlite file per database in the data dir; the trailing slash marks
-        # a directory for FerretDB. The path (inside the state dir) is what marks the process ours.
         return [
             str(self.binary),
             "--listen-addr", self.address,
-            "--handler", "sqlite",
-            "--sqlite-url", f"file:{self.layout.data(self.name)}/",
+            "--handler", "postgresql",
+            "--postgresql-url", self.postgresql_url(),
             # FerretDB logs every ok:0 reply at WARN as a multi-line dump (PyMongo's
             # endSessions on each close is one), which would flood the log.
             "--log-level", "error",

@@ -1,4 +1,7 @@
-// Command ferretdb runs FerretDB (MongoDB wire protocol over SQLite) for local development.
+// Command ferretdb runs FerretDB (MongoDB wire protocol over PostgreSQL) for local development.
+//
+// The install step builds it against FerretDB patched with patches/ (see module.txt there);
+// its version then reads "+openframe".
 //
 // It wraps the embeddable github.com/FerretDB/FerretDB/ferretdb package instead of building
 // FerretDB's own cmd/ferretdb: `go install`/`go build` of that command from the module proxy
@@ -80,6 +83,10 @@ func moduleVersion() string {
 	}
 	for _, dep := range info.Deps {
 		if dep.Path == module {
+			if dep.Replace != nil {
+				return dep.Version + "+openframe" // built with our patches
+			}
+
 			return dep.Version
 		}
 	}
