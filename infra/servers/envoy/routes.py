@@ -52,7 +52,9 @@ def protected(access: Access, options: EdgeOptions) -> Json:
 
 
 def _with_filters(route: Json, per_filter: Json) -> Json:
-    return {**route, "typed_per_filter_config": per_filter} if per_filter else route
+    """``route`` with ``per_filter`` added to the per-filter config it already has."""
+    merged = {**route.get("typed_per_filter_config", {}), **per_filter}
+    return {**route, "typed_per_filter_config": merged} if merged else route
 
 
 def _by_credential(route: Json, access: Access, options: EdgeOptions, *, plain: bool = False) -> list[Json]:
@@ -293,25 +295,20 @@ CONDITIONAL_HEADERS = ("if-match", "if-none-match")
 def _transcoded(route: Json, options: EdgeOptions) -> list[Json]:
     """A REST route, preceded by its conditional forms (an If-Match or If-None-Match header
     present) on which the filter applying the services' HTTP status (412, 304) is switched on:
-    a Lua filter costs ~50 µs of edge CPU per request, which no other request pays."""
+    a Lua filter costs ~30 µs of edge CPU per request, which no other request pays."""
     status = filters.http_status_route_config(options)
     if not status:
         return [route]
-    per_filter = {**route.get("typed_per_filter_config", {}), **status}
     match = route["match"]
     conditional = [
         {
             **route,
             "name": f"{route['name']}:{header}",
-            "match": {
-                **match,
-                "headers": [*match.get("headers", []), {"name": header, "present_match": True}],
-            },
-            "typed_per_filter_config": per_filter,
+            "match": {**match, "headers": [*match.get("headers", []), _present(header)]},
         }
         for header in CONDITIONAL_HEADERS
     ]
-    return [*conditional, route]
+    return [*(_with_filters(r, status) for r in conditional), route]
 
 
 def public_rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
@@ -329,15 +326,15 @@ def public_rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]
 
 
 def rest_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
-    """The REST prefix: matched before transcoding (CORS, auth), then rerouted on the gRPC path."""
+    """The REST prefix: matched before transcoding (CORS, auth), then rerouted on the gRPC path.
+    Its conditional forms come first, each split by credential (``:api-key`` stays last)."""
     route = {
         "name": f"rest:{service.name}",
         "match": {"prefix": service.rest_prefix},
         "route": _action(service.name, service),
     }
-    return [
-        variant for r in _by_credential(route, service.access, options) for variant in _transcoded(r, options)
-    ]
+    variants = _transcoded(route, options)
+    return [r for variant in variants for r in _by_credential(variant, service.access, options)]
 
 
 def _plain_http(access: Access, options: EdgeOptions) -> Json:
