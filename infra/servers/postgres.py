@@ -44,6 +44,8 @@ SETTINGS = {
     "checkpoint_timeout": "15min",
     "random_page_cost": "1.1",
     "jit": "off",
+    # short queries on 2 shared cores: parallel workers cost more to start than they save
+    "max_parallel_workers_per_gather": "0",
     "max_connections": "100",
     # quiet: to our log file (stderr), only what stops a session or the server; a client's
     # failed statement (a duplicate key, say) is the client's answer, not a server problem
