@@ -49,6 +49,8 @@ async def values(db: AsyncDatabase[Document]) -> Any:
         (None, ["missing", "null"]),
         ({"$ne": 5}, ["big", "date", "missing", "null", "oid", "oid-hex", "string", "true"]),
         ({"$in": [5, "5", True]}, ["double", "int", "string", "true"]),
+        ({"$in": [OID, "5"]}, ["oid", "string"]),  # not the string spelling OID's hex
+        ({"$in": [7.5, VALUES["date"]]}, ["big", "date"]),  # the date, not the numbers 5
         ({"$nin": [5, None]}, ["big", "date", "oid", "oid-hex", "string", "true"]),
         ({"$exists": False}, ["missing"]),
         ({"$in": []}, []),
