@@ -4,10 +4,16 @@ update, and a write guarded by its filter (a claim, a compare-and-set) has exact
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from pymongo import ReturnDocument
+from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from infra.layout import Layout
+from infra.servers.ferretdb import FerretDB
 from tests.integration.store.conftest import WRITERS, Document
 
 ROUNDS = 5
@@ -120,3 +126,52 @@ async def test_a_guarded_delete_spares_a_document_changed_meanwhile(
     assert moved.modified_count + deleted.deleted_count == 200  # each one moved or deleted, never both
     assert len(left) == 200 - deleted.deleted_count
     assert all(doc["owner"] == "b" for doc in left)
+
+
+@contextmanager
+def another_store_process(layout: Layout) -> Iterator[str]:
+    """A second FerretDB process on the same PostgreSQL (a second replica's), on a free port;
+    yields its URL. Started after the test's collections exist: FerretDB reads its catalog once."""
+    argv = FerretDB(layout).command()
+    argv[argv.index("--listen-addr") + 1] = f"{layout.host}:0"
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stderr is not None
+        served = re.search(r"mongodb://\S+", proc.stderr.readline())  # "ferretdb v…: serving <url> (…)"
+        assert served, "the second FerretDB did not start"
+        yield served.group(0)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def test_writers_through_two_store_processes_keep_the_guarantees(
+    db: AsyncDatabase[Document], writers: list[AsyncDatabase[Document]], layout: Layout
+) -> None:
+    await db.counters.insert_one({"_id": "c", "n": 0})
+    await db.jobs.insert_many([{"_id": f"job-{r}", "status": "pending"} for r in range(ROUNDS)])
+    with another_store_process(layout) as url:
+        client: AsyncMongoClient[Document] = AsyncMongoClient(url, tz_aware=True)
+        half = WRITERS // 2
+        both = [*writers[:half], *(AsyncMongoClient(url)[db.name] for _ in range(half))]
+        try:
+            await asyncio.gather(
+                *(w.counters.update_one({"_id": "c"}, {"$inc": {"n": 1}}) for w in both for _ in range(50))
+            )
+            for r in range(ROUNDS):
+                won = await asyncio.gather(
+                    *(
+                        w.jobs.find_one_and_update(
+                            {"_id": f"job-{r}", "status": "pending"}, {"$set": {"status": i}}
+                        )
+                        for i, w in enumerate(both)
+                    )
+                )
+                assert len([doc for doc in won if doc]) == 1, f"round {r}"
+            assert await client[db.name].counters.find_one({"_id": "c"}) == {"_id": "c", "n": WRITERS * 50}
+        finally:
+            for w in both[half:]:
+                await w.client.close()
+            await client.close()
