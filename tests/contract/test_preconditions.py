@@ -1,9 +1,10 @@
 """HTTP preconditions through the shared edge (services/kit/preconditions.py, docs/edge.md):
 ``If-Match`` on updates, deletes and custom writes (a stale one is 412 and changes nothing),
 ``ETag`` on every response carrying one resource, ``If-None-Match`` -> 304 on gets; and the same
-metadata over native gRPC. One representative resource per service: organizations and tag keys
-(api), API keys (external), OAuth clients (auth); every RPC with an etag goes through the same
-kit code, found from the descriptors.
+metadata over native gRPC. One representative resource per service: organizations, tag keys and
+devices (api; devices also through the public API, which forwards to the api service, with a
+token and with an API key), API keys (external), OAuth clients (auth); every RPC with an etag goes
+through the same kit code, found from the descriptors.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ import httpx
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 
+from openframe.agents.v1 import agents_pb2, agents_pb2_grpc
+from openframe.agents.v1 import registration_secrets_pb2 as rs_pb
+from openframe.agents.v1 import registration_secrets_pb2_grpc as rs_grpc
 from openframe.api.v1 import organizations_pb2 as org_pb
 from openframe.api.v1.organizations_pb2_grpc import OrganizationServiceStub
 from openframe.auth.v1 import oauth_clients_pb2 as client_pb
 from openframe.auth.v1.oauth_clients_pb2_grpc import OAuthClientServiceStub
+from services.api.agents.simulator import inventory
 from tests.support.identity import Tenants, TenantSession
 
 STALE = '"0123456789abcdef"'
@@ -373,3 +378,57 @@ async def test_native_grpc_delete_of_an_auth_resource(
     with pytest.raises(grpc.aio.AioRpcError) as gone:
         await stub.GetOAuthClient(get, metadata=auth)
     assert gone.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+# -- a device: the api's REST form and the public API's (forwarded to the api service) -------
+@pytest.fixture
+async def device(edge_channel: grpc.aio.Channel, owner: TenantSession) -> str:
+    """A device of the owner's tenant, registered by an agent (the only way devices appear)."""
+    secret = await rs_grpc.RegistrationSecretServiceStub(edge_channel).CreateRegistrationSecret(
+        rs_pb.CreateRegistrationSecretRequest(registration_secret=rs_pb.RegistrationSecret(display_name="i")),
+        metadata=owner.metadata,
+    )
+    reply = await agents_pb2_grpc.AgentServiceStub(edge_channel).RegisterAgent(
+        agents_pb2.RegisterAgentRequest(registration_secret=secret.secret, inventory=inventory(_unique()))
+    )
+    return str(reply.device)
+
+
+@pytest.fixture
+async def device_key(client: httpx.AsyncClient) -> dict[str, str]:
+    created = await client.post(
+        "/external-api/v1/apiKeys",
+        json={"displayName": f"Devices {_unique()}", "scopes": ["devices:read", "devices:write"]},
+    )
+    assert created.status_code == 200, created.text
+    return {"x-api-key": created.json()["key"]}
+
+
+async def test_a_device_through_the_api_and_the_public_api(
+    edge_url: str, client: httpx.AsyncClient, device: str, device_key: dict[str, str]
+) -> None:
+    async with httpx.AsyncClient(base_url=edge_url, headers=device_key, timeout=10) as with_key:
+        for http, prefix in (
+            (client, "/api/v1/"),
+            (client, "/external-api/v1/"),
+            (with_key, "/external-api/v1/"),
+        ):
+            path = prefix + device
+            got = await http.get(path)
+            assert got.status_code == 200, got.text
+            before = got.json()["device"]
+            assert got.headers["etag"] == f'"{before["etag"]}"'
+            for method, suffix, body in (
+                ("PATCH", "?updateMask=notes", {"notes": _unique()}),
+                ("POST", ":setNickname", {"nickname": _unique()}),
+            ):
+                stale = await http.request(method, path + suffix, json=body, headers=_if_match(STALE))
+                _assert_precondition_failed(stale)
+            assert (await http.get(path)).json()["device"] == before, (prefix, "nothing changed")
+            not_modified = await http.get(path, headers={"if-none-match": got.headers["etag"]})
+            assert (not_modified.status_code, not_modified.content) == (304, b"")
+            fresh = await http.post(
+                path + ":setNickname", json={"nickname": _unique()}, headers=_if_match(got.headers["etag"])
+            )
+            assert fresh.status_code == 200, fresh.text
+            assert fresh.headers["etag"] == f'"{fresh.json()["device"]["etag"]}"' != got.headers["etag"]

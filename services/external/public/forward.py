@@ -3,7 +3,9 @@
 The caller (an API key's identity, or a user with a bearer token) travels on as an internal
 token (services/kit/internal.py): the owning service applies its own tenant scoping and role
 checks exactly as for any other caller. Its errors come back to the public caller unchanged
-(status, message and ``google.rpc`` details), so a NOT_FOUND stays a NOT_FOUND.
+(status, message and ``google.rpc`` details), so a NOT_FOUND stays a NOT_FOUND. The caller's
+``If-Match`` travels on too, so a stale one is the owning service's 412 (with the HTTP status
+signal of services/kit/preconditions.py), not a 409.
 
 The public request and response messages are named subsets of the internal ones (same field names
 and types, not always the same numbers; ``tests/contract/test_external_public.py`` checks it), so
@@ -19,6 +21,7 @@ import grpc
 from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 
+from services.kit import preconditions
 from services.kit.errors import DomainError, PermissionDenied
 from services.kit.identity import current_identity
 from services.kit.internal import InternalTokens
@@ -81,9 +84,7 @@ class Forwarder:
     ) -> M:
         """``passthrough=False`` raises the callee's error instead of answering with it."""
         metadata = self.tokens.metadata(current_identity())
-        rid = _request_id(context)
-        if rid:
-            metadata = (*metadata, ("x-request-id", rid))
+        metadata += tuple(_forwarded(context))
         try:
             response = await rpc(request, metadata=metadata, timeout=TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as exc:
@@ -94,14 +95,21 @@ class Forwarder:
         return convert(response, response_type)
 
 
+#: What the caller sent that the callee needs too: the request id, the HTTP precondition.
+FORWARDED = ("x-request-id", preconditions.IF_MATCH)
+#: What the callee answered that the caller must get: rich details, the HTTP status (a 412).
+PASSED_BACK = ("grpc-status-details-bin", preconditions.HTTP_STATUS)
+
+
 async def pass_error(context: Any, exc: grpc.aio.AioRpcError) -> None:
     """Abort with the callee's status, message and rich details."""
-    trailing = tuple((k, v) for k, v in (exc.trailing_metadata() or ()) if k == "grpc-status-details-bin")
+    trailing = tuple((k, v) for k, v in (exc.trailing_metadata() or ()) if k in PASSED_BACK)
     await context.abort(exc.code(), exc.details() or "", trailing_metadata=trailing)
 
 
-def _request_id(context: Any) -> str:
-    for key, value in context.invocation_metadata() or ():
-        if key == "x-request-id" and isinstance(value, str):
-            return value
-    return ""
+def _forwarded(context: Any) -> list[tuple[str, str]]:
+    return [
+        (key, value)
+        for key, value in context.invocation_metadata() or ()
+        if key in FORWARDED and isinstance(value, str) and value
+    ]
