@@ -1,7 +1,8 @@
 """The one server interceptor every service runs.
 
 Per call, in order: request id (propagated from ``x-request-id`` or generated), identity
-(authenticator → tenant in ``contextvars``), input validation (protovalidate), HTTP
+(authenticator → tenant in ``contextvars``), input validation (a request that did not parse,
+``decoding.py``, then protovalidate), HTTP
 preconditions (``If-Match`` into the request's etag, ``preconditions.py``), the handler, the
 ``etag`` response header (and If-None-Match's not-modified signal), then error mapping
 (domain errors → status + ``google.rpc`` details; anything unexpected → INTERNAL with the
@@ -21,6 +22,7 @@ from google.protobuf.message import Message
 
 from services.kit import preconditions
 from services.kit.context import request_scope
+from services.kit.decoding import Undecodable, tolerant
 from services.kit.errors import DomainError, PermissionDenied
 from services.kit.identity import Authenticator, Identity, authenticate, reset_identity, set_identity
 from services.kit.logging import get_logger
@@ -81,13 +83,13 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
                 self._unary(handler.unary_unary, method),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(
                 self._server_stream(handler.unary_stream, method),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         return handler  # client/bidi streaming: none in our contracts yet
@@ -106,6 +108,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                 token = set_identity(identity)
                 try:
                     with request_scope(tenant=tenant, request=rid):
+                        _check_decoded(request)
                         validate(request)
                         asked = preconditions.before(method, request, metadata)
                         response = await behavior(request, context)
@@ -150,6 +153,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                 token = set_identity(identity)
                 try:
                     with request_scope(tenant=identity.tenant_id if identity else None, request=rid):
+                        _check_decoded(request)
                         validate(request)
                         async for item in behavior(request, context):
                             yield item
@@ -164,6 +168,12 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                 await context.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {rid})")
 
         return wrapper
+
+
+def _check_decoded(request: object) -> None:
+    """A request that did not parse (services/kit/decoding.py) fails like any invalid field."""
+    if isinstance(request, Undecodable):
+        raise request.error
 
 
 def _metadata(context: grpc.aio.ServicerContext[Any, Any]) -> dict[str, str]:

@@ -582,9 +582,11 @@ def test_a_token_of_a_key_outside_the_jwks_is_refused(envoy: Envoy, anonymous: h
 def test_token_only_in_a_query_parameter_is_not_taken(
     anonymous: httpx.Client, acme_token: str, transcoding: None
 ) -> None:
-    """Tokens travel in the Authorization header only (a URL ends up in logs and histories)."""
+    """Tokens travel in the Authorization header only (a URL ends up in logs and histories): one
+    in the query string is refused outright, before anything looks at it."""
     resp = anonymous.get("/api/v1/organizations", params={"access_token": acme_token})
-    assert resp.status_code == 401
+    assert resp.status_code == 400
+    assert "must not be sent in the URL" in resp.json()["message"]
 
 
 @pytest.mark.parametrize("rpc", [r for s in SERVICES for r in s.public_rpcs], ids=lambda r: r.name)

@@ -130,6 +130,34 @@ def double_encoded_guard(options: EdgeOptions) -> Json:
     }
 
 
+#: A query parameter that carries a secret, in any of the spellings the transcoder accepts
+#: (``client_secret``, ``clientSecret``; case-insensitive). URLs end up in access logs, proxies'
+#: logs and browser history, so a secret there is refused before any route sees it: every API of
+#: ours takes secrets in the body or a header, and the tool proxy injects tools' credentials
+#: itself. One-time links of e-mails (``?token=``) are not secrets of this kind.
+CREDENTIAL_IN_QUERY = (
+    r"(?i).*[?&]((new_?|current_?)?password|(client_?)?secret|api_?key|(access|refresh)_?token)=.*"
+)
+CREDENTIAL_IN_QUERY_MESSAGE = (
+    "a secret (password, client secret, API key or token) must not be sent in the URL: "
+    "send it in the request body or a header"
+)
+
+
+def credential_query_guard(options: EdgeOptions) -> Json:
+    """400 for a secret in the query string, on every path (the local reply mapper makes it the
+    usual JSON error)."""
+    return {
+        "name": "refuse:secret-in-query",
+        "match": {
+            "prefix": "/",
+            "headers": [{"name": ":path", "string_match": {"safe_regex": {"regex": CREDENTIAL_IN_QUERY}}}],
+        },
+        "direct_response": {"status": 400, "body": {"inline_string": CREDENTIAL_IN_QUERY_MESSAGE}},
+        "typed_per_filter_config": public(options),
+    }
+
+
 def static_routes(options: EdgeOptions) -> list[Json]:
     """/healthz, the OpenAPI documents and the Swagger UI page, all answered by Envoy itself."""
     routes = [
@@ -143,6 +171,7 @@ def static_routes(options: EdgeOptions) -> list[Json]:
             },
         ),
         double_encoded_guard(options),
+        credential_query_guard(options),
         _exact("/", _redirect("root", "/docs/", "FOUND", options)),
         _exact("/docs", _redirect("docs", "/docs/", "MOVED_PERMANENTLY", options)),
     ]
