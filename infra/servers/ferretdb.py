@@ -72,5 +72,10 @@ class FerretDB(Server):
             "--log-level", "error",
         ]  # fmt: skip
 
+    def code_fingerprint(self) -> str:
+        """The built binary's path names its source and patch set (infra/layout.py ``built``),
+        so ``up`` restarts a FerretDB built from other patches or run with other flags."""
+        return " ".join(self.command())
+
     def probe(self) -> bool:
         return reply_ok(request(self.layout.host, self.port, op_msg(bson_ping())))
