@@ -1,9 +1,9 @@
 """API key regeneration under races, through the edge of the running platform.
 
-Regenerating replaces a key's secret: of 8 regenerations at once (over connections of their
-own, in several rounds, with the key's etag and without one) exactly one may hand out a new
-key — the one that works — and the others are refused, never given a secret that was already
-replaced; without an etag, racers that read the same state cannot both win."""
+Regenerating replaces a key's secret. Of 8 regenerations at once (over connections of their own,
+in several rounds) that send the etag they read, exactly one hands out a new key, the one that
+works, and the others are refused. Without an etag, racers that read the same state cannot both
+win, and of the keys handed out exactly one works."""
 
 from __future__ import annotations
 
