@@ -7,6 +7,7 @@ what both MongoDB and FerretDB support: single-document atomicity, no transactio
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient, IndexModel
@@ -17,6 +18,12 @@ from services.kit.config import Settings
 from services.kit.lifecycle import Lifecycle
 
 Document = dict[str, Any]
+
+
+def now() -> datetime:
+    """UTC now at millisecond precision: what MongoDB stores, so values round-trip equal."""
+    t = datetime.now(UTC)
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 def connect(settings: Settings, lifecycle: Lifecycle) -> AsyncDatabase[Document]:

@@ -11,11 +11,31 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from services.kit.errors import InvalidArgument
 
 DEFAULT_PAGE_SIZE = 50
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list and the token of the next (empty on the last page)."""
+
+    items: list[T]
+    next_page_token: str
+
+
+def page_of(rows: Sequence[T], limit: int, position: Callable[[T], dict[str, Any]]) -> Page[T]:
+    """The page from ``rows`` read with ``limit + 1``: the extra row only says that more follow,
+    and the next page starts after the last item served (``position`` gives its sort key)."""
+    items = list(rows[:limit])
+    more = len(rows) > limit and bool(items)
+    return Page(items, encode_token(position(items[-1])) if more else "")
 
 
 def page_size(requested: int, *, default: int = DEFAULT_PAGE_SIZE) -> int:
