@@ -1,30 +1,23 @@
-"""Small helpers shared by the auth service's modules: time, ids, etags, an in-process TTL cache."""
+"""Small helpers shared by the auth service's modules: ids, timestamps.
+
+``now``, ``new_etag`` and ``TtlCache`` are the kit's (services/kit/mongo.py, resources.py,
+caching.py), re-exported for the modules that still import them from here. ``TtlCache``
+caches no absence by default: a tenant or client that is missing may appear any moment."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-K = TypeVar("K")
-V = TypeVar("V")
+from services.kit.caching import TtlCache
+from services.kit.mongo import now
+from services.kit.resources import new_etag
 
-
-def now() -> datetime:
-    """UTC now at millisecond precision: what MongoDB stores, so values round-trip equal."""
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
-
-
-def new_etag() -> str:
-    return secrets.token_hex(8)
+__all__ = ["TtlCache", "aware", "new_etag", "new_id", "now", "ts", "uuid7"]
 
 
 def new_id() -> str:
@@ -60,44 +53,3 @@ def ts(value: datetime | None) -> Timestamp | None:
 def aware(value: datetime) -> datetime:
     """MongoDB clients configured without tz_aware hand back naive UTC datetimes."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-class TtlCache(Generic[K, V]):
-    """Per-process cache with expiry. Used for what the token endpoint reads on every request
-    (tenant, client, signing key): a store round trip per token would halve throughput.
-    Writes in this process invalidate at once; other workers see changes within ``ttl``."""
-
-    def __init__(self, ttl_seconds: float, max_items: int = 10_000) -> None:
-        self.ttl = ttl_seconds
-        self.max_items = max_items
-        self._items: dict[K, tuple[float, V]] = {}
-        self._loading: dict[K, asyncio.Future[V]] = {}
-
-    async def get_or_load(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
-        hit = self._items.get(key)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        if key in self._loading:  # single flight: concurrent misses share one load
-            return await asyncio.shield(self._loading[key])
-        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
-        self._loading[key] = future
-        try:
-            value = await load()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody waited
-            raise
-        finally:
-            self._loading.pop(key, None)
-        future.set_result(value)
-        if self.ttl > 0 and value is not None:  # never cache absence: it may appear any moment
-            if len(self._items) >= self.max_items:
-                self._items.clear()  # crude but bounded; a full cache is rare and refills fast
-            self._items[key] = (time.monotonic() + self.ttl, value)
-        return value
-
-    def invalidate(self, key: K) -> None:
-        self._items.pop(key, None)
-
-    def clear(self) -> None:
-        self._items.clear()

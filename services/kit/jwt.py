@@ -22,17 +22,16 @@ already verified are remembered (bounded, at most ``verified_cache_seconds`` and
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 import jwt as pyjwt
 
+from services.kit.caching import TtlCache
 from services.kit.config import Settings
 from services.kit.errors import Unauthenticated
 from services.kit.identity import TENANT_RE, Identity
@@ -109,6 +108,11 @@ def http_fetch(url: str, *, timeout: float = 3.0) -> Fetch:
 class JwksCache:
     """Signing keys by ``kid``, from a fetch function (HTTP in services, a fixed document in tests).
 
+    The key set is one entry of a stale-while-refresh :class:`~services.kit.caching.TtlCache`:
+    fresh for ``refresh_seconds``, then answered while one background fetch refreshes it; a
+    failed fetch keeps the keys held so far (the auth service being down must not log everybody
+    out) and is tried again after ``min_refetch_seconds``.
+
     ``JwksCache(jwks={...})`` holds a fixed key set and never fetches (pure-logic tests).
     """
 
@@ -124,13 +128,18 @@ class JwksCache:
         if (fetch is None) == (jwks is None):
             raise ValueError("give either a fetch function or a fixed JWKS document")
         self._fetch = fetch
-        self._keys: dict[str, pyjwt.PyJWK] = parse_jwks(jwks) if jwks is not None else {}
-        self.refresh_seconds = refresh_seconds
+        self._fixed: dict[str, pyjwt.PyJWK] = parse_jwks(jwks) if jwks is not None else {}
         self.min_refetch_seconds = min_refetch_seconds
         self._clock = clock
-        self._fetched_at: float | None = None  # last successful fetch
+        self._keys: TtlCache[str, dict[str, pyjwt.PyJWK]] = TtlCache(
+            refresh_seconds,
+            max_items=1,
+            serve_stale=True,
+            retry_seconds=min_refetch_seconds,
+            clock=clock,
+            what="jwks",
+        )
         self._attempted_at: float | None = None  # last fetch, successful or not
-        self._inflight: asyncio.Task[None] | None = None
         self.fetches = 0  # successful and failed, for tests and metrics
 
     @classmethod
@@ -147,43 +156,39 @@ class JwksCache:
         ``min_refetch_seconds`` ago (a flood of made-up key ids costs one fetch per period).
         """
         if self._fetch is None:
-            return self._keys.get(kid)
-        now = self._clock()
-        key = self._keys.get(kid)
-        stale = self._fetched_at is None or now - self._fetched_at >= self.refresh_seconds
-        may_fetch = self._attempted_at is None or now - self._attempted_at >= self.min_refetch_seconds
-        if key is not None:
-            if stale and may_fetch and self._inflight is None:
-                self._start_refresh()
-            return key
-        if may_fetch or self._inflight is not None:
-            await self.refresh()
-        return self._keys.get(kid)
-
-    async def refresh(self) -> None:
-        """Fetch the key set; concurrent callers share one fetch. On failure the keys held so
-        far stay in use (the auth service being down must not log everybody out)."""
-        await asyncio.shield(self._start_refresh())
-
-    def _start_refresh(self) -> asyncio.Task[None]:
-        if self._inflight is None:
-            self._inflight = asyncio.get_running_loop().create_task(self._refresh())
-        return self._inflight
-
-    async def _refresh(self) -> None:
-        assert self._fetch is not None
+            return self._fixed.get(kid)
         try:
-            self._attempted_at = self._clock()
-            self.fetches += 1
-            document = await self._fetch()
-            self._keys = parse_jwks(document)
-            self._fetched_at = self._clock()
+            keys = await self._keys.get_or_load("", self._load)
+        except Exception:  # the first fetch failed (logged): nothing held yet
+            keys = {}
+        if kid not in keys and self._may_fetch():
+            keys = await self.refresh()
+        return keys.get(kid)
+
+    async def refresh(self) -> dict[str, pyjwt.PyJWK]:
+        """Fetch the key set now; concurrent callers share one fetch. On failure the keys held
+        so far stay in use."""
+        try:
+            return await self._keys.reload("", self._load)
+        except Exception:
+            return self._keys.get("", {})
+
+    def _may_fetch(self) -> bool:
+        return self._attempted_at is None or self._clock() - self._attempted_at >= self.min_refetch_seconds
+
+    async def _load(self) -> dict[str, pyjwt.PyJWK]:
+        assert self._fetch is not None
+        self._attempted_at = self._clock()
+        self.fetches += 1
+        try:
+            return parse_jwks(await self._fetch())
         except Exception as exc:  # network, HTTP status, JSON: keep the old keys, retry later
             log.warning(
-                "jwks: fetch failed, keeping the keys held so far", error=repr(exc), keys=len(self._keys)
+                "jwks: fetch failed, keeping the keys held so far",
+                error=repr(exc),
+                keys=len(self._keys.get("", {})),
             )
-        finally:
-            self._inflight = None
+            raise
 
 
 class _Internal(Exception):
@@ -212,10 +217,11 @@ class JwtAuthenticator:
         self.audience = audience
         self.leeway = leeway_seconds
         self._clock = clock
-        self._cache_size = verified_cache_size
         self._cache_seconds = verified_cache_seconds
-        #: sha256(token) -> (identity, valid until); LRU order
-        self._verified: OrderedDict[bytes, tuple[Identity, float]] = OrderedDict()
+        #: sha256(token) -> identity, each until min(exp, now + verified_cache_seconds)
+        self._verified: TtlCache[bytes, Identity] = TtlCache(
+            verified_cache_seconds, max_items=verified_cache_size, clock=clock, what="verified tokens"
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JwtAuthenticator:
@@ -241,10 +247,7 @@ class JwtAuthenticator:
         now = self._clock()
         cached = self._verified.get(digest)
         if cached is not None:
-            if cached[1] > now:
-                self._verified.move_to_end(digest)
-                return cached[0]
-            del self._verified[digest]
+            return cached
         try:
             tenant, kid = self._tenant_and_kid(token)
         except _Internal:
@@ -259,9 +262,8 @@ class JwtAuthenticator:
                 raise Unauthenticated("the token's signing key is unknown")
             claims = self._verify(token, key, tenant)
             identity, expiry = identity_from_claims(claims, tenant), float(claims["exp"])
-        until = min(expiry, now + self._cache_seconds)
-        if until > now:  # a token inside its expiry leeway is accepted, not remembered
-            self._remember(digest, identity, until)
+        # A token inside its expiry leeway is accepted, not remembered (a ttl <= 0 stores nothing).
+        self._verified.put(digest, identity, ttl_seconds=min(expiry - now, self._cache_seconds))
         return identity
 
     def _tenant_and_kid(self, token: str) -> tuple[str, str]:
@@ -308,13 +310,6 @@ class JwtAuthenticator:
         if claims.get("tid") != tenant:
             raise Unauthenticated("the token was not issued by its tenant")
         return claims
-
-    def _remember(self, digest: bytes, identity: Identity, until: float) -> None:
-        if self._cache_size <= 0:
-            return
-        self._verified[digest] = (identity, until)
-        while len(self._verified) > self._cache_size:
-            self._verified.popitem(last=False)
 
 
 def identity_from_claims(claims: Mapping[str, Any], tenant: str) -> Identity:

@@ -1,22 +1,23 @@
-"""Enrichment: device, organization and tool names from MongoDB, behind a small TTL cache.
+"""Enrichment: device, organization and tool names from MongoDB, behind the kit's TTL cache.
 
-Lookups are by id and batched (one ``$in`` query per collection per batch of records, only for
-ids the cache does not hold). The cache remembers each id's *owner*: a record whose tenant does
-not own the device (organization, tool) it names is rejected — never enriched with another
-tenant's data. An id nobody owns (yet) is kept as it is, unenriched: tools name hosts we may not
-know, and events can arrive before the entity's own event.
+Lookups are by id and batched: one ``$in`` query on ``_id`` per collection per batch of
+records, only for ids the cache does not hold; misses are cached too, for the same TTL. The
+cache remembers each id's *owner*: a record whose tenant does not own the device
+(organization, tool) it names is rejected — never enriched with another tenant's data. An id
+nobody owns (yet) is kept as it is, unenriched: tools name hosts we may not know, and events
+can arrive before the entity's own event.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.kit.caching import TtlCache
 from services.kit.mongo import Document
 from services.stream.mappers.base import Rejected
 from services.stream.records import LogRecord
@@ -29,31 +30,15 @@ class Owned:
     organization_id: str = ""
 
 
-class TtlCache:
-    def __init__(self, ttl_seconds: float, max_items: int = 200_000) -> None:
-        self.ttl = ttl_seconds
-        self.max_items = max_items
-        self._items: dict[str, tuple[float, Owned | None]] = {}
-
-    def get(self, key: str) -> tuple[bool, Owned | None]:
-        hit = self._items.get(key)
-        if hit is None or hit[0] < time.monotonic():
-            return False, None
-        return True, hit[1]
-
-    def put(self, key: str, value: Owned | None) -> None:
-        if len(self._items) >= self.max_items:
-            self._items.clear()  # crude but bounded; a refill costs one query per batch
-        self._items[key] = (time.monotonic() + self.ttl, value)
-
-
 def _org_id(value: Any) -> str:
     text = str(value or "")
     return text.removeprefix("organizations/")
 
 
-#: Lookups in flight at once per process (MongoDB/FerretDB is shared with every service).
-LOOKUP_CONCURRENCY = 8
+#: Ids per ``$in`` query: a batch of records names at most a few hundred.
+LOOKUP_CHUNK = 500
+#: Entries per cache: a process enriches the events of many tenants.
+MAX_ITEMS = 200_000
 
 
 class Enricher:
@@ -65,16 +50,16 @@ class Enricher:
         tell a foreign device apart, so we wait rather than guess."""
         self.db = db
         self.timeout = timeout_seconds
-        self.devices = TtlCache(ttl_seconds)
-        self.organizations = TtlCache(ttl_seconds)
-        self.tools = TtlCache(ttl_seconds)
+        self.devices = _cache(ttl_seconds, "devices")
+        self.organizations = _cache(ttl_seconds, "organizations")
+        self.tools = _cache(ttl_seconds, "tools")
 
     async def enrich(self, records: Sequence[LogRecord]) -> list[Rejected | None]:
         """Fill names in place; returns, per record, None or why it is rejected."""
         await self._load(self.devices, "devices", {r.device_id for r in records if r.device_id}, _device)
         orgs = {r.organization_id for r in records if r.organization_id}
         for r in records:
-            device = self.devices.get(r.device_id)[1] if r.device_id else None
+            device = self.devices.get(r.device_id) if r.device_id else None
             if device is not None and device.organization_id:
                 orgs.add(device.organization_id)
         await self._load(self.organizations, "organizations", orgs, _named)
@@ -84,7 +69,7 @@ class Enricher:
 
     def _apply(self, r: LogRecord) -> Rejected | None:
         if r.device_id:
-            device = self.devices.get(r.device_id)[1]
+            device = self.devices.get(r.device_id)
             if device is not None:
                 if device.tenant_id != r.tenant_id:
                     return Rejected(
@@ -94,7 +79,7 @@ class Enricher:
                 if device.organization_id and not r.organization_id:
                     r.organization_id = device.organization_id
         if r.organization_id:
-            org = self.organizations.get(r.organization_id)[1]
+            org = self.organizations.get(r.organization_id)
             if org is not None:
                 if org.tenant_id != r.tenant_id:
                     return Rejected(
@@ -103,7 +88,7 @@ class Enricher:
                     )
                 r.organization_display_name = org.display_name
         if r.integrated_tool_id:
-            tool = self.tools.get(r.integrated_tool_id)[1]
+            tool = self.tools.get(r.integrated_tool_id)
             if tool is not None:
                 if tool.tenant_id != r.tenant_id:
                     return Rejected(
@@ -112,21 +97,25 @@ class Enricher:
                 r.tool_display_name = tool.display_name
         return None
 
-    async def _load(self, cache: TtlCache, collection: str, ids: set[str], convert: Any) -> None:
-        missing = [i for i in ids if not cache.get(i)[0]]
+    async def _load(
+        self, cache: TtlCache[str, Owned | None], collection: str, ids: set[str], convert: Any
+    ) -> None:
+        missing = sorted(i for i in ids if i not in cache)
         if not missing:
             return
-        # One ``_id`` equality lookup per id: FerretDB pushes those down to its index, while an
-        # ``$in`` scans the whole collection. Bounded, and cached (misses too) for the TTL.
-        slots = asyncio.Semaphore(LOOKUP_CONCURRENCY)
-
-        async def one(item_id: str) -> None:
-            async with slots:
-                doc = await self.db[collection].find_one({"_id": item_id})
-            cache.put(item_id, convert(doc) if doc is not None else None)
-
         async with asyncio.timeout(self.timeout):
-            await asyncio.gather(*(one(i) for i in missing))
+            for start in range(0, len(missing), LOOKUP_CHUNK):
+                chunk = missing[start : start + LOOKUP_CHUNK]
+                found = {
+                    doc["_id"]: convert(doc)
+                    async for doc in self.db[collection].find({"_id": {"$in": chunk}})
+                }
+                for item_id in chunk:
+                    cache.put(item_id, found.get(item_id))
+
+
+def _cache(ttl_seconds: float, what: str) -> TtlCache[str, Owned | None]:
+    return TtlCache(ttl_seconds, max_items=MAX_ITEMS, cache_none=True, what=what)
 
 
 def _device(doc: Document) -> Owned:

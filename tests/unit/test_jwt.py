@@ -8,6 +8,7 @@ Envoy are in tests/contract/test_edge_jwt.py.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -220,11 +221,16 @@ async def test_a_remembered_token_never_outlives_its_exp(acme: Tenant) -> None:
     short, long = acme.token(exp=int(now[0]) + 20), acme.token(subject="u2", exp=int(now[0]) + 3000)
     for token in (short, long):
         await auth.authenticate(bearer(token))
-    until = sorted(u for _, u in auth._verified.values())
-    assert until == [int(now[0]) + 20, now[0] + 30], "until exp, and never more than 30 s"
+
+    def until(token: str) -> float | None:
+        return auth._verified.fresh_until(hashlib.sha256(token.encode()).digest())
+
+    assert until(short) == int(now[0]) + 20, "until exp"
+    assert until(long) == now[0] + 30, "and never more than 30 s"
+    long_until = until(long)
     now[0] += 25  # past the short token's exp: its entry is dropped (and not stored again)
     await auth.authenticate(bearer(short))  # (verified again: pyjwt's clock is the real one)
-    assert [u for _, u in auth._verified.values()] == [until[1]]
+    assert (until(short), until(long), len(auth._verified)) == (None, long_until, 1)
 
 
 async def test_cache_is_bounded(acme: Tenant) -> None:

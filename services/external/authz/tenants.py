@@ -16,8 +16,8 @@ import grpc
 
 from openframe.auth.v1 import tenants_pb2 as pb
 from openframe.auth.v1 import tenants_pb2_grpc as pb_grpc
+from services.kit.caching import RefreshingCache
 from services.kit.internal import InternalTokens
-from services.kit.refreshing import RefreshingCache
 
 #: What a key of a tenant in this state is told (401, like its tokens).
 REFUSALS: dict[int, str] = {

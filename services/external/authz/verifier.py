@@ -1,6 +1,7 @@
 """Checking a presented API key: cached, so the edge's check rarely touches the database.
 
-The key record (not the verdict) is cached in-process per key id for ``ttl`` seconds (≤ 2 s);
+The key record (not the verdict) is cached in-process per key id for ``ttl`` seconds (≤ 2 s,
+the kit's ``TtlCache``);
 the secret is checked against the cached hash on every request (one HMAC, ~1 µs), expiry
 against the clock. Unknown ids are cached too (a flood of made-up keys costs one read per id per
 TTL). A change notice (revoke, regenerate, update, delete) drops the entry at once in every
@@ -13,16 +14,18 @@ write per request.
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 
 from services.external.api_keys import material
 from services.external.api_keys.material import SecretHasher
 from services.external.api_keys.model import ApiKey, Status
 from services.external.api_keys.repository import ApiKeyRepository
+from services.kit.caching import TtlCache
 from services.kit.lifecycle import Lifecycle
 from services.kit.logging import get_logger
+from services.kit.mongo import now
 
 log = get_logger(__name__)
 
@@ -51,15 +54,15 @@ class KeyVerifier:
     ) -> None:
         self.repo = repo
         self.hasher = hasher
-        self.ttl = ttl_seconds
         self.flush_seconds = flush_seconds
-        self._records: dict[str, tuple[float, ApiKey | None]] = {}
-        self._loading: dict[str, asyncio.Future[ApiKey | None]] = {}
+        self._records: TtlCache[str, ApiKey | None] = TtlCache(
+            ttl_seconds, max_items=MAX_ENTRIES, cache_none=True, what="api keys"
+        )
         self._uses: dict[str, tuple[datetime, str]] = {}
 
     def forget(self, key_id: str) -> None:
         """Drop a key's cached record (a change notice)."""
-        self._records.pop(key_id, None)
+        self._records.invalidate(key_id)
 
     async def verify(self, presented: str, *, client_ip: str = "") -> Verdict:
         parsed = material.parse(presented)
@@ -69,36 +72,16 @@ class KeyVerifier:
         key = await self._record(key_id)
         if key is None or not self.hasher.matches(key_id, secret, key.secret_hash):
             return Verdict(None, UNKNOWN)
-        status = key.status(datetime.now(UTC))
+        status = key.status(now())
         if status is Status.REVOKED:
             return Verdict(None, REVOKED)
         if status is Status.EXPIRED:
             return Verdict(None, EXPIRED)
-        self._uses[key_id] = (datetime.now(UTC), client_ip)
+        self._uses[key_id] = (now(), client_ip)
         return Verdict(key)
 
     async def _record(self, key_id: str) -> ApiKey | None:
-        cached = self._records.get(key_id)
-        if cached is not None and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
-        pending = self._loading.get(key_id)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[ApiKey | None] = asyncio.get_running_loop().create_future()
-        self._loading[key_id] = future
-        try:
-            key = await self.repo.get_for_verification(key_id)
-            if len(self._records) >= MAX_ENTRIES:
-                self._records.clear()
-            self._records[key_id] = (time.monotonic(), key)
-            future.set_result(key)
-            return key
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: waiters re-raise it, nobody logs "never retrieved"
-            raise
-        finally:
-            self._loading.pop(key_id, None)
+        return await self._records.get_or_load(key_id, partial(self.repo.get_for_verification, key_id))
 
     # -- last use --------------------------------------------------------------------------------
 

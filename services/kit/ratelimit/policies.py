@@ -2,7 +2,7 @@
 (the rate-limit service reads its MongoDB collection; the edge's API-key check asks that service),
 because every checked request needs its tenant's policy.
 
-The cache (services/kit/refreshing.py) never makes a check wait on the source once a tenant is
+The cache (services/kit/caching.py RefreshingCache) never makes a check wait on the source once a tenant is
 known, and keeps the last known policy (or the defaults) when the source fails. A policy change
 is announced on Redis (``CHANNEL``): every process forgets that tenant's entry at once.
 """
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from services.kit.caching import RefreshingCache
 from services.kit.ratelimit.limits import Limits
-from services.kit.refreshing import RefreshingCache
 
 #: Redis channel of policy changes (the tenant id): the caches of every process drop it.
 CHANNEL = "openframe:ratelimit:policy-changed"
