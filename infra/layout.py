@@ -8,6 +8,10 @@ Stdlib only: this package must run on a fresh machine before any virtualenv exis
   Shared between clones so a fresh clone (CI) does not rebuild FerretDB or refetch jars.
 * ``OPENFRAME_PORT_BASE`` (default 27000): every server listens on base + a fixed offset,
   away from the default ports of servers the machine may already run.
+* ``OPENFRAME_REPLICAS`` (default 1, at most ``MAX_REPLICAS``): processes of each stateless
+  service. Replica 0 keeps the service's name and ports; replica k >= 1 is named ``<name>.<k>``
+  and listens on every port of the service + ``REPLICA_STRIDE * k``, inside the same block
+  (docs/replicas.md).
 """
 
 from __future__ import annotations
@@ -43,6 +47,31 @@ PORT_OFFSETS: dict[str, int] = {
     "config": 350,
     "ratelimit": 360,  # Envoy's rate-limit service (envoy.service.ratelimit.v3) + its policy admin API
 }
+#: Offsets of the services' own ports: these are the ones replicated.
+SERVICE_OFFSETS = range(300, 400)
+#: Replica k of a service listens at offset + REPLICA_STRIDE * k: 500-599 for the second replica,
+#: 700-799 for the third, 900-999 for the fourth, so a stack stays inside its 1,000-port block.
+REPLICA_STRIDE = 200
+MAX_REPLICAS = 4
+
+
+def replica_name(name: str, replica: int) -> str:
+    """``api`` for replica 0, ``api.1`` for replica 1: the name of its server and of its ports."""
+    return name if replica == 0 else f"{name}.{replica}"
+
+
+# The replicas' ports join the one table (so the destination policy refuses them too, and every
+# listener of a stack is listed in one place).
+PORT_OFFSETS.update(
+    {
+        replica_name(name, k): offset + REPLICA_STRIDE * k
+        for name, offset in list(PORT_OFFSETS.items())
+        if offset in SERVICE_OFFSETS
+        for k in range(1, MAX_REPLICAS)
+    }
+)
+assert len(set(PORT_OFFSETS.values())) == len(PORT_OFFSETS), "two servers share a port offset"
+assert max(PORT_OFFSETS.values()) < 1000, "every port of a stack stays inside its block"
 
 
 @dataclass(frozen=True)
@@ -53,15 +82,26 @@ class Layout:
     cache: Path
     port_base: int
     host: str = "127.0.0.1"
+    #: processes of each stateless service (``OPENFRAME_REPLICAS``)
+    replicas: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.replicas <= MAX_REPLICAS:
+            raise ValueError(f"OPENFRAME_REPLICAS must be between 1 and {MAX_REPLICAS}, not {self.replicas}")
 
     @classmethod
     def from_env(cls) -> Layout:
         state = Path(os.environ.get("OPENFRAME_STATE_DIR", REPO / ".state")).resolve()
         cache = Path(os.environ.get("OPENFRAME_CACHE_DIR", Path.home() / ".cache" / "openframe")).resolve()
-        return cls(state=state, cache=cache, port_base=int(os.environ.get("OPENFRAME_PORT_BASE", "27000")))
+        return cls(
+            state=state,
+            cache=cache,
+            port_base=int(os.environ.get("OPENFRAME_PORT_BASE", "27000")),
+            replicas=replicas_from_env(),
+        )
 
-    def port(self, name: str) -> int:
-        return self.port_base + PORT_OFFSETS[name]
+    def port(self, name: str, replica: int = 0) -> int:
+        return self.port_base + PORT_OFFSETS[replica_name(name, replica)]
 
     def data(self, server: str) -> Path:
         return self.state / "data" / server
@@ -93,3 +133,10 @@ class Layout:
 
     def venv_bin(self, name: str) -> Path:
         return self.venv / "bin" / name
+
+
+def replicas_from_env() -> int:
+    raw = os.environ.get("OPENFRAME_REPLICAS", "1").strip() or "1"
+    if not raw.isdigit():
+        raise ValueError(f"OPENFRAME_REPLICAS must be a whole number, not {raw!r}")
+    return int(raw)

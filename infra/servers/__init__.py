@@ -1,8 +1,9 @@
-"""The local servers in start order: stores and brokers, then our services, then the edge."""
+"""The local servers in start order: stores and brokers, then our services (each as
+``layout.replicas`` replicas), then the edge."""
 
 from __future__ import annotations
 
-from infra.layout import Layout
+from infra.layout import MAX_REPLICAS, Layout, replica_name
 from infra.servers.base import Server
 from infra.servers.cassandra import Cassandra
 from infra.servers.envoy import Envoy
@@ -18,14 +19,32 @@ STORES: list[type[Server]] = [Postgres, FerretDB, Redis, Nats, Kafka, Cassandra,
 
 
 def servers(layout: Layout, only: list[str] | None = None) -> list[Server]:
+    """The servers of this layout; ``only`` selects by name, a service's name selecting all its
+    replicas (``api``: ``api`` and ``api.1``)."""
     chosen = [
         *(cls(layout) for cls in STORES),
-        *(PythonService(layout, name) for name in SERVICES),
+        *(PythonService(layout, name, k) for name in SERVICES for k in range(layout.replicas)),
         Envoy(layout),
     ]
     if only:
-        unknown = set(only) - {s.name for s in chosen}
-        if unknown:
-            raise SystemExit(f"unknown server(s): {sorted(unknown)}; known: {[s.name for s in chosen]}")
-        chosen = [s for s in chosen if s.name in only]
-    return chosen
+        known = [s.name for s in chosen if not isinstance(s, PythonService)]
+        known += [replica_name(name, k) for name in SERVICES for k in range(MAX_REPLICAS)]
+        if unknown := set(only) - set(known):
+            raise SystemExit(f"unknown server(s): {sorted(unknown)}; known: {known}")
+    return _select(chosen, only)
+
+
+def leftover_replicas(layout: Layout, only: list[str] | None = None) -> list[Server]:
+    """Replicas beyond ``layout.replicas`` that a run with more left (their pid file is there):
+    ``up`` stops them, ``down`` and ``status`` include them."""
+    found: list[Server] = [
+        replica
+        for name in SERVICES
+        for k in range(layout.replicas, MAX_REPLICAS)
+        if (replica := PythonService(layout, name, k)).pidfile.exists()
+    ]
+    return _select(found, only)
+
+
+def _select(chosen: list[Server], only: list[str] | None) -> list[Server]:
+    return [s for s in chosen if s.name in only or s.group in only] if only else chosen

@@ -84,6 +84,12 @@ class Server(ABC):
     def address(self) -> str:
         return f"{self.layout.host}:{self.port}"
 
+    @property
+    def group(self) -> str:
+        """What a NAME given to ``up``/``down``/``status`` selects: this server, or with the
+        service's name every replica of a service."""
+        return self.name
+
     # -- lifecycle -----------------------------------------------------------------
     @property
     def pidfile(self) -> Path:
@@ -186,7 +192,8 @@ class Server(ABC):
         while time.monotonic() < deadline and self.owned_pid() == pid:
             time.sleep(0.1)
         if self.owned_pid() == pid:
-            os.kill(pid, signal.SIGKILL)
+            # the whole group we started (start_new_session): a supervisor's workers too
+            os.killpg(pid, signal.SIGKILL) if os.getpgid(pid) == pid else os.kill(pid, signal.SIGKILL)
             while self.owned_pid() == pid:
                 time.sleep(0.1)
         with contextlib.suppress(ChildProcessError):  # reap it if this process launched it

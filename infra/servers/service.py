@@ -4,19 +4,32 @@ Locally they authenticate callers with the auth service's access tokens (``auth_
 the same issuer URL as the edge's); the development tenant header is not used by ``make run``.
 A running service whose code changed since it started is restarted by ``up``, so tests
 never talk to stale code.
+
+With ``OPENFRAME_REPLICAS=N`` each service runs as N replicas, each its own process group (with
+its own workers) on its own ports (infra/layout.py); the edge balances over all of them and the
+services call each other over all of them (``service_addresses``, docs/replicas.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 
-from infra.layout import REPO, Layout
+from infra.layout import REPO, Layout, replica_name
 from infra.servers.base import Server
 
-#: Services that exist so far, in start order.
-SERVICES = ["api", "auth", "external", "ratelimit", "stream"]
+#: Services that exist so far, in start order, with the ports each binds (port names of
+#: infra/layout.py) and the setting that moves each port (a replica's come from its own offsets).
+SERVICE_PORTS: dict[str, dict[str, str]] = {
+    "api": {"api": "OPENFRAME_GRPC_PORT"},
+    "auth": {"auth": "OPENFRAME_GRPC_PORT", "auth_http": "OPENFRAME_HTTP_PORT"},
+    "external": {"external": "OPENFRAME_GRPC_PORT", "external_http": "OPENFRAME_TOOLS_HTTP_PORT"},
+    "ratelimit": {"ratelimit": "OPENFRAME_GRPC_PORT"},
+    "stream": {"stream": "OPENFRAME_GRPC_PORT"},
+}
+SERVICES = list(SERVICE_PORTS)
 
 #: Worker processes per service (``OPENFRAME_WORKERS``, services/kit/workers.py; SO_REUSEPORT
 #: shares the ports), one per core of a 2-core machine for the CPU-bound ones: auth signs tokens
@@ -42,6 +55,22 @@ def outbound_allow(layout: Layout) -> str:
     return ",".join([*filter(None, [extra]), *(f"127.0.0.1:{port}" for port in stand_in_tool_ports(layout))])
 
 
+def service_addresses(layout: Layout) -> dict[str, str]:
+    """Each service's gRPC target for the others (``OPENFRAME_SERVICE_ADDRESSES``): every replica,
+    as a gRPC ``ipv4:`` address list the caller balances round robin (services/kit/internal.py)."""
+    return {
+        name: "ipv4:" + ",".join(f"{layout.host}:{layout.port(name, k)}" for k in range(layout.replicas))
+        for name in SERVICES
+    }
+
+
+def jwks_url(layout: Layout) -> str:
+    """Where the services fetch every tenant's keys: the auth service's HTTP port, or with several
+    replicas the edge's route to it (balanced, retried), so no single replica is needed."""
+    port = layout.port("auth_http") if layout.replicas == 1 else layout.port("envoy")
+    return f"http://{layout.host}:{port}/auth/jwks"
+
+
 def local_master_key(layout: Layout) -> str:
     """This checkout's master key (encrypts secrets at rest): random, made once, kept in .state."""
     return local_secret(layout, "master.key")
@@ -65,13 +94,22 @@ class PythonService(Server):
     start_timeout = 30
     stop_timeout = 15
 
-    def __init__(self, layout: Layout, name: str) -> None:
+    def __init__(self, layout: Layout, name: str, replica: int = 0) -> None:
         super().__init__(layout)
-        self.name = name
+        self.service = name
+        self.replica = replica
+        self.name = replica_name(name, replica)
+
+    @property
+    def group(self) -> str:
+        return self.service
 
     @property
     def port(self) -> int:
-        return self.layout.port(self.name)
+        return self.layout.port(self.service, self.replica)
+
+    def ports(self) -> list[int]:
+        return [self.layout.port(name, self.replica) for name in SERVICE_PORTS[self.service]]
 
     def installed(self) -> bool:
         return self.layout.venv_bin("python").exists()
@@ -86,13 +124,23 @@ class PythonService(Server):
             "OPENFRAME_AUTH_MODE": "jwt",
             "OPENFRAME_DEV_TENANT_HEADER": "false",  # whatever the caller's shell says
             "OPENFRAME_PUBLIC_URL": public_url(self.layout),
-            "OPENFRAME_JWKS_URL": f"http://{self.layout.host}:{self.layout.port('auth_http')}/auth/jwks",
+            "OPENFRAME_JWKS_URL": jwks_url(self.layout),
             "OPENFRAME_PORT_BASE": str(self.layout.port_base),
             "OPENFRAME_MASTER_KEY": local_master_key(self.layout),
             "OPENFRAME_INTERNAL_TOKEN_KEY": local_internal_token_key(self.layout),
             "OPENFRAME_OUTBOUND_ALLOW": outbound_allow(self.layout),
-            **({"OPENFRAME_WORKERS": str(WORKERS[self.name])} if self.name in WORKERS else {}),
+            **({"OPENFRAME_WORKERS": str(WORKERS[self.service])} if self.service in WORKERS else {}),
+            **self._replica_environment(),
         }
+
+    def _replica_environment(self) -> dict[str, str]:
+        if self.layout.replicas == 1 and self.replica == 0:
+            return {}  # the settings' defaults: the local port block
+        ports = {
+            var: str(self.layout.port(name, self.replica))
+            for name, var in SERVICE_PORTS[self.service].items()
+        }
+        return {**ports, "OPENFRAME_SERVICE_ADDRESSES": json.dumps(service_addresses(self.layout))}
 
     def command(self) -> list[str]:
         # pycache_prefix keeps bytecode out of the tree and puts our state folder in the
@@ -100,7 +148,7 @@ class PythonService(Server):
         return [
             str(self.layout.venv_bin("python")),
             "-X", f"pycache_prefix={self.layout.state / 'pycache'}",
-            "-m", f"services.{self.name}",
+            "-m", f"services.{self.service}",
         ]  # fmt: skip
 
     def code_fingerprint(self) -> str:

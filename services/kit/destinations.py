@@ -233,8 +233,8 @@ def platform_endpoints(settings: Settings) -> list[tuple[str, int]]:
         *_endpoints_of(settings.public_url, 443 if settings.public_url.startswith("https") else 80),
         *_endpoints_of(settings.jwks_url, 443 if settings.jwks_url.startswith("https") else 80),
     ]
-    for address in settings.service_addresses.values():
-        found += _endpoints_of(address, 443)
+    for address in settings.service_addresses.values():  # gRPC targets: ``ipv4:h:p,h:p`` lists replicas
+        found += _endpoints_of(address.removeprefix("ipv4:"), 443)
     smtp_host, smtp_port = getattr(settings, "smtp_host", None), getattr(settings, "smtp_port", None)
     if isinstance(smtp_host, str) and isinstance(smtp_port, int):
         found.append((smtp_host.lower(), smtp_port))

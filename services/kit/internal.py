@@ -154,8 +154,16 @@ def service_address(settings: Settings, service: str) -> str:
 
 
 def channel_to(settings: Settings, service: str) -> grpc.aio.Channel:
-    """An HTTP/2 channel to another service of the mesh (one per caller; channels multiplex)."""
+    """An HTTP/2 channel to another service of the mesh (one per caller; channels multiplex).
+
+    An address may list every replica (``ipv4:10.0.0.1:27300,10.0.0.2:27300``, or a DNS name with
+    several records): calls go round robin over the ones that are connected, and a replica that
+    goes away leaves the rotation (docs/replicas.md)."""
     return grpc.aio.insecure_channel(
         service_address(settings, service),
-        options=[("grpc.keepalive_time_ms", 30_000), ("grpc.max_receive_message_length", 16 * 1024 * 1024)],
+        options=[
+            ("grpc.keepalive_time_ms", 30_000),
+            ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+            ("grpc.lb_policy_name", "round_robin"),
+        ],
     )
