@@ -473,9 +473,12 @@ def test_every_service_has_grpc_rest_routes_and_an_http2_cluster() -> None:
         reads = [r for r in mine if "safe_regex" in r["match"]]
         forms = 2 if service.access == "jwt_optional" else 1  # the public API: with a key, without
         assert len(reads) == forms and all(r["route"]["retry_policy"]["num_retries"] == 2 for r in reads)
-        assert all("retry_policy" not in r["route"] for r in mine if r not in reads), (
-            "writes are never retried"
-        )
+        never_reached = {"connect-failure", "refused-stream", "reset-before-request"}
+        assert all(
+            set(r["route"].get("retry_policy", {}).get("retry_on", "").split(",")) - {""} <= never_reached
+            for r in mine
+            if r not in reads
+        ), "a write is retried only when it never reached a replica (docs/replicas.md)"
         options = clusters[service.name]["typed_extension_protocol_options"]
         assert "http2_protocol_options" in next(iter(options.values()))["explicit_http_config"]
         assert clusters[service.name]["circuit_breakers"] and clusters[service.name]["outlier_detection"]
@@ -543,7 +546,7 @@ def test_local_options_follow_the_layout(tmp_path: Path) -> None:
     options = local_options(layout)
     assert (options.listen.host, options.listen.port) == ("127.0.0.1", 41080)
     assert options.admin == UnixSocket(str(tmp_path / "run" / "envoy-admin.sock"), 0o600)
-    assert options.upstreams["auth_http"].port == 41311
+    assert [e.port for e in options.endpoints("auth_http")] == [41311]  # one replica (the default)
     assert options.assets.swagger_ui_dir is None  # nothing installed in this empty cache
 
 

@@ -145,7 +145,11 @@ def local_options(layout: Layout) -> EdgeOptions:
         listen=Endpoint(layout.host, layout.port("envoy")),
         admin=admin_socket(layout),
         admin_log=str(layout.log("envoy-admin")),
-        upstreams={c.name: Endpoint(layout.host, layout.port(c.name)) for c in clusters()},
+        # every replica of each service (OPENFRAME_REPLICAS)
+        upstreams={
+            c.name: tuple(Endpoint(layout.host, layout.port(c.name, k)) for k in range(layout.replicas))
+            for c in clusters()
+        },
         assets=Assets(
             docs_dir=str(DOCS_DIR),
             swagger_ui_dir=str(ui) if ui else None,

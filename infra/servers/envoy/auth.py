@@ -101,7 +101,7 @@ def rbac_rules(jwt: JwtAuth, *, optional: bool = False) -> Json:
 
 
 def jwt_authn(jwt: JwtAuth, options: EdgeOptions) -> Json:
-    jwks_host = options.upstreams[JWKS_CLUSTER]  # the URI names it (Host header); the cluster connects
+    jwks_host = options.endpoints(JWKS_CLUSTER)[0]  # the URI names it (Host header); the cluster connects
     provider: Json = {
         # No issuer: every tenant is one; the RBAC condition ties iss to the token's tenant.
         "audiences": [jwt.audience],

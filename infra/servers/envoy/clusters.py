@@ -1,4 +1,5 @@
-"""Upstream clusters: one per service role, HTTP/2 declared explicitly for the gRPC ones."""
+"""Upstream clusters: one per service role, HTTP/2 declared explicitly for the gRPC ones; every
+replica of the service is an endpoint, checked actively and ejected on failures (docs/replicas.md)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,29 @@ RELAY_OUTLIER_DETECTION: Json = {
 }
 
 
+#: Path of the HTTP ports' health check. Any answer under 500 (their own 404 today) shows the
+#: process's HTTP server is serving; the gRPC check of the same process covers the rest.
+HTTP_HEALTH_PATH = "/healthz"
+
+
+def health_check(protocol: str) -> Json:
+    """Each host asked every 2 s (gRPC ``grpc.health.v1.Health/Check`` of the whole server,
+    NOT_SERVING from the moment a replica begins to stop; or an HTTP GET): 2 failures take it out
+    of the balancing, 1 success brings it back. A cluster whose every host fails still sends to
+    them all (Envoy's panic threshold), so a lone replica that restarts is used at once."""
+    check: Json = {
+        "timeout": "1s",
+        "interval": "2s",
+        "no_traffic_interval": "5s",
+        "unhealthy_threshold": 2,
+        "healthy_threshold": 1,
+    }
+    if protocol == "grpc":
+        return {**check, "grpc_health_check": {}}
+    statuses = [{"start": 200, "end": 500}]
+    return {**check, "http_health_check": {"path": HTTP_HEALTH_PATH, "expected_statuses": statuses}}
+
+
 def _protocol_options(protocol: str) -> Json:
     if protocol == "grpc":
         explicit: Json = {
@@ -76,19 +100,20 @@ def _protocol_options(protocol: str) -> Json:
 
 
 def cluster(spec: Cluster, options: EdgeOptions) -> Json:
-    address = options.upstreams[spec.name]
-    endpoint = {
-        "endpoint": {"address": {"socket_address": {"address": address.host, "port_value": address.port}}}
-    }
+    endpoints = [
+        {"endpoint": {"address": {"socket_address": {"address": address.host, "port_value": address.port}}}}
+        for address in options.endpoints(spec.name)
+    ]
     config: Json = {
         "name": spec.name,
         "type": "STRICT_DNS" if options.dns else "STATIC",
         "connect_timeout": f"{options.connect_timeout_s:g}s",
         "lb_policy": "ROUND_ROBIN",
-        "load_assignment": {"cluster_name": spec.name, "endpoints": [{"lb_endpoints": [endpoint]}]},
+        "load_assignment": {"cluster_name": spec.name, "endpoints": [{"lb_endpoints": endpoints}]},
         "typed_extension_protocol_options": _protocol_options(spec.protocol),
         "circuit_breakers": CIRCUIT_BREAKERS,
         "outlier_detection": RELAY_OUTLIER_DETECTION if spec.relays_errors else OUTLIER_DETECTION,
+        "health_checks": [health_check(spec.protocol)],
     }
     if options.dns:  # every replica behind the compose service name, re-resolved as they come and go
         config["dns_lookup_family"] = "V4_ONLY"

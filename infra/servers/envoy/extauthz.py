@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.servers.envoy.filters import disabled, typed
+from infra.servers.envoy.filters import disabled, other_host, typed
 from infra.servers.envoy.options import EdgeOptions
 from infra.servers.envoy.ratelimit import FILTER as RATE_LIMIT_FILTER
 from infra.servers.envoy.services import Access
@@ -39,6 +39,16 @@ API_KEY_HEADER = "x-api-key"
 #: A slow check fails the request (503) rather than letting it through unchecked.
 CHECK_TIMEOUT = "0.5s"
 USAGE_LOG = "openframe-usage"
+#: A check that could not reach a replica, or lost it mid-call, asks another one (within the
+#: check's timeout): a replica's death is not a 503 for API-key callers. A check lost mid-call may
+#: have counted the request already; a retried one counts it twice, erring towards the limit.
+CHECK_RETRY: Json = {
+    "retry_on": "connect-failure,refused-stream,reset,unavailable",
+    "num_retries": 2,
+    "retry_back_off": {"base_interval": "0.01s", "max_interval": "0.05s"},
+    "retry_host_predicate": other_host(),
+    "host_selection_retry_max_attempts": 3,
+}
 
 
 def enabled(options: EdgeOptions) -> bool:
@@ -52,7 +62,11 @@ def ext_authz() -> Json:
         "disabled": True,  # on only where route_config() switches it on
         "typed_config": typed(
             "envoy.extensions.filters.http.ext_authz.v3.ExtAuthz",
-            grpc_service={"envoy_grpc": {"cluster_name": CLUSTER}, "timeout": CHECK_TIMEOUT},
+            grpc_service={
+                "envoy_grpc": {"cluster_name": CLUSTER},
+                "timeout": CHECK_TIMEOUT,
+                "retry_policy": CHECK_RETRY,
+            },
             transport_api_version="V3",
             failure_mode_allow=False,
             status_on_error={"code": "ServiceUnavailable"},

@@ -68,6 +68,12 @@ def typed(type_name: str, **config: Any) -> Json:
     return {"@type": TYPE + type_name, **config}
 
 
+def other_host() -> list[Json]:
+    """Retry host predicate: a retry goes to another replica than the attempts before it."""
+    predicate = typed("envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate")
+    return [{"name": "envoy.retry_host_predicates.previous_hosts", "typed_config": predicate}]
+
+
 def disabled() -> Json:
     """Per-route config that switches a filter off for that route (``FilterConfig.disabled``)."""
     return typed("envoy.config.route.v3.FilterConfig", disabled=True)

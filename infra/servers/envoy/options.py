@@ -117,8 +117,8 @@ class EdgeOptions:
     #: the admin interface: a Unix socket locally; TCP on the container's own loopback in compose
     admin: Endpoint | UnixSocket
     admin_log: str
-    #: cluster name -> address (every cluster of services.clusters())
-    upstreams: Mapping[str, Endpoint]
+    #: cluster name -> address, or the addresses of its replicas (every cluster of services.clusters())
+    upstreams: Mapping[str, Endpoint | tuple[Endpoint, ...]]
     assets: Assets
     #: descriptor set for the transcoder; None renders no transcoder (REST paths then 404)
     descriptor: str | None
@@ -139,6 +139,11 @@ class EdgeOptions:
     extra_filters: tuple[dict[str, Any], ...] = ()
     #: and the clusters they call (JWKS/xDS, ext_authz, rate limit service)
     extra_clusters: tuple[dict[str, Any], ...] = ()
+
+    def endpoints(self, cluster: str) -> tuple[Endpoint, ...]:
+        """Every address of ``cluster`` (one per replica of its service)."""
+        found = self.upstreams[cluster]
+        return found if isinstance(found, tuple) else (found,)
 
     def __post_init__(self) -> None:
         if self.descriptor is not None and not self.grpc_services:

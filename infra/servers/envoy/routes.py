@@ -22,6 +22,14 @@ TRANSCODER = "envoy.filters.http.grpc_json_transcoder"
 MAX_DIRECT_RESPONSE_BYTES = 8 * 1024 * 1024
 RETRIES = 2
 PER_TRY_TIMEOUT_S = 5.0
+#: When an attempt is retried (on another replica: ``filters.other_host``). Reads: whenever the
+#: attempt failed without an answer of the service's own (its replica died mid-call, refused or
+#: was unreachable) or the service said UNAVAILABLE. Writes only when the request never reached
+#: a replica (no connection, or a stream refused before it was processed): a write in flight on
+#: a replica that dies is not retried, since it may have been applied (docs/replicas.md).
+READ_RETRY_ON = "unavailable,reset,connect-failure,refused-stream"
+WRITE_RETRY_ON = "connect-failure,refused-stream,reset-before-request"
+HTTP_READ_RETRY_ON = "reset,connect-failure,refused-stream"
 
 
 def seconds(value: float) -> str:
@@ -243,22 +251,15 @@ def _action(cluster: str, service: EdgeService) -> Json:
     return action
 
 
-def _retry(retry_on: str, service: EdgeService) -> Json:
+def _retry(retry_on: str, service: EdgeService, *, read: bool) -> Json:
     policy: Json = {
         "retry_on": retry_on,
         "num_retries": RETRIES,
         "retry_back_off": {"base_interval": "0.025s", "max_interval": "0.25s"},
-        "retry_host_predicate": [
-            {
-                "name": "envoy.retry_host_predicates.previous_hosts",
-                "typed_config": filters.typed(
-                    "envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"
-                ),
-            }
-        ],
+        "retry_host_predicate": filters.other_host(),
         "host_selection_retry_max_attempts": 3,
     }
-    if service.timeout_s:
+    if service.timeout_s and read:  # a slow write runs to the route's timeout, never retried
         policy["per_try_timeout"] = seconds(min(PER_TRY_TIMEOUT_S, service.timeout_s))
     return policy
 
@@ -269,8 +270,7 @@ def _grpc_action(service: EdgeService, *, read: bool) -> Json:
         **_action(service.grpc_cluster.name, service),
         "max_stream_duration": {"grpc_timeout_header_max": seconds(service.timeout_s)},
     }
-    if read:
-        action["retry_policy"] = _retry("unavailable,reset,connect-failure,refused-stream", service)
+    action["retry_policy"] = _retry(READ_RETRY_ON if read else WRITE_RETRY_ON, service, read=read)
     return action
 
 
@@ -386,14 +386,18 @@ def http_pattern_routes(service: EdgeService, options: EdgeOptions) -> list[Json
         route = {
             "name": f"http:{cluster.name}:pattern",
             "match": {"safe_regex": {"regex": pattern}},
-            "route": _action(cluster.name, service),
+            "route": {
+                **_action(cluster.name, service),
+                "retry_policy": _retry(WRITE_RETRY_ON, service, read=False),
+            },
         }
         routes += _by_credential(route, service.access, options, plain=True)
     return routes
 
 
 def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
-    """Plain HTTP (OIDC endpoints, login pages, the tool proxy) proxied as-is; GETs are retried."""
+    """Plain HTTP (OIDC endpoints, login pages, the tool proxy) proxied as-is; GETs are retried,
+    other methods only when they never reached a replica."""
     cluster = service.http_cluster
     if cluster is None:
         return []
@@ -403,7 +407,7 @@ def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
         get = {"prefix": prefix, "headers": [{"name": ":method", "string_match": {"exact": "GET"}}]}
         reads = {
             **_action(cluster.name, service),
-            "retry_policy": _retry("reset,connect-failure,refused-stream", service),
+            "retry_policy": _retry(HTTP_READ_RETRY_ON, service, read=True),
         }
         routes += [
             {
@@ -415,7 +419,10 @@ def http_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
             {
                 "name": f"http:{cluster.name}",
                 "match": {"prefix": prefix},
-                "route": _action(cluster.name, service),
+                "route": {
+                    **_action(cluster.name, service),
+                    "retry_policy": _retry(WRITE_RETRY_ON, service, read=False),
+                },
                 "typed_per_filter_config": per_filter,
             },
         ]
