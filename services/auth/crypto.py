@@ -1,7 +1,8 @@
 """Key material of the auth service: the master-key vault, RSA signing keys, random secrets.
 
-* Private signing keys are sealed with AES-256-GCM under a key derived (HKDF-SHA256) from the
-  platform master key, with the kid as associated data: a sealed key copied onto another
+* Private signing keys are sealed with the kit's ``SecretBox`` (services/kit/sealing.py:
+  AES-256-GCM under a key derived with HKDF-SHA256 from the platform master key, the auth
+  service's own salt), with the kid as associated data: a sealed key copied onto another
   key's record does not open. The master key itself is never stored by this service.
 * High-entropy secrets we generate (client secrets, refresh tokens, codes) are stored as
   SHA-256 digests: with 256 random bits a fast hash is as strong as a slow one
@@ -13,49 +14,42 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import SecretStr
 
-SEAL_ALG = "A256GCM"
+from services.kit.sealing import AUTH_SALT, SecretBox, derive_key, master_key_bytes
+from services.kit.sealing import MasterKeyMissingError as MasterKeyMissingError  # raised by KeyVault
+
 RSA_BITS = 2048
-
-
-class MasterKeyMissingError(RuntimeError):
-    """The service cannot protect signing keys without a master key: fail at start."""
+SIGNING_KEYS = "openframe/auth/signing-keys/v1"
 
 
 class KeyVault:
+    """The auth service's keys from the master key: the sealing of signing keys, a
+    :class:`SecretBox` per other purpose (``box``), raw derived keys (``derive``)."""
+
     def __init__(self, master_key: SecretStr | None) -> None:
-        if master_key is None or not master_key.get_secret_value():
-            raise MasterKeyMissingError("OPENFRAME_MASTER_KEY is required by the auth service")
-        self._ikm = master_key.get_secret_value().encode()
-        self._sealing = AESGCM(self.derive("openframe/auth/signing-keys/v1"))
+        self._master = master_key
+        self._ikm = master_key_bytes(master_key, needed_by="the auth service")
+        self._signing_keys = self.box(SIGNING_KEYS)
 
     def derive(self, purpose: str) -> bytes:
         """A 256-bit key for one purpose; purposes never share key material."""
-        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"openframe-auth", info=purpose.encode())
-        return hkdf.derive(self._ikm)
+        return derive_key(self._ikm, purpose, salt=AUTH_SALT)
+
+    def box(self, purpose: str) -> SecretBox:
+        return SecretBox(self._master, purpose=purpose, salt=AUTH_SALT)
 
     def seal(self, plaintext: bytes, *, aad: str) -> dict[str, Any]:
-        nonce = os.urandom(12)
-        return {
-            "alg": SEAL_ALG,
-            "nonce": nonce,
-            "ciphertext": self._sealing.encrypt(nonce, plaintext, aad.encode()),
-        }
+        return self._signing_keys.seal(plaintext, aad=aad)
 
     def open(self, sealed: dict[str, Any], *, aad: str) -> bytes:
         """Raises cryptography.exceptions.InvalidTag on a wrong master key or aad."""
-        if sealed.get("alg") != SEAL_ALG:
-            raise ValueError("unknown sealing algorithm")
-        return self._sealing.decrypt(bytes(sealed["nonce"]), bytes(sealed["ciphertext"]), aad.encode())
+        return self._signing_keys.open(sealed, aad=aad)
 
 
 def new_rsa_key() -> rsa.RSAPrivateKey:
