@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV_PY := .venv/bin/python
 
-.PHONY: help install up run stop status gen test lint pytest
+.PHONY: help install up run stop status gen test lint pytest replicas
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,4 +36,7 @@ lint:  ## ruff and mypy
 pytest:  ## the test suite alone (servers must be up)
 	@$(VENV_PY) -m pytest $(ARGS)
 
-test: up lint pytest  ## the whole suite: install, start servers, lint, then every test
+replicas:  ## the replica suite on a private stack of its own, OPENFRAME_REPLICAS=2 (REPLICA_ARGS: pytest args)
+	@$(VENV_PY) -m tests.integration.replicas.run $(REPLICA_ARGS)
+
+test: up lint pytest replicas  ## the whole suite: install, start servers, lint, every test, the replica suite
