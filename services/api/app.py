@@ -23,7 +23,6 @@ from openframe.api.v1 import (
     tags_pb2_grpc,
 )
 from services.api.agents import wiring as agents
-from services.api.devices.list_index import DeviceListIndex
 from services.api.devices.repository import DeviceRepository
 from services.api.devices.service import DeviceService
 from services.api.devices.servicer import DeviceServicer
@@ -62,7 +61,6 @@ def relay_for(db: AsyncDatabase[Document], collection: str, settings: ApiSetting
         client_id=f"openframe-api-{collection}",
         lease_seconds=settings.outbox_lease_seconds,
         sweep_seconds=settings.outbox_sweep_seconds,
-        full_sweep_seconds=settings.outbox_full_sweep_seconds,
     )
 
 
@@ -79,19 +77,13 @@ async def build_domain(settings: ApiSettings, lifecycle: Lifecycle) -> Domain:
     for store in (organizations, devices):
         await store.init()
     for relay in relays.values():
+        await relay.init()
+    for relay in relays.values():
         relay.start(lifecycle)
-    list_index = None
-    use_index = settings.device_list_index
-    if use_index is None:
-        use_index = not devices.guard_with_etag  # i.e. the store is FerretDB
-    if use_index:
-        list_index = DeviceListIndex(db["devices"])
-        list_index.follow(settings.kafka_bootstrap)
-        lifecycle.on_shutdown("device-list-index", list_index.stop)
     return Domain(
         db=db,
         organizations=OrganizationService(organizations),
-        devices=DeviceService(devices, organizations, list_index),
+        devices=DeviceService(devices, organizations),
         device_repository=devices,
         relays=list(relays.values()),
     )

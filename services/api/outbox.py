@@ -1,23 +1,22 @@
 """Domain events of the api service: envelopes, queued in the entity document they describe.
 
-Every state change of an organization, device, tag key or event record is one single-document
-update that also appends the Kafka record it owes to ``outbox_queue`` (FerretDB has no
-multi-document transactions). :class:`QueuedOutboxRelay` (the kit's :class:`OutboxRelay`
-with a queue instead of a single slot, so two quick changes of one entity never overwrite
-each other's event) publishes the queue in order, then pulls exactly what it published.
+Every state change of an organization, device, tag key, event record, command or registration
+secret is one single-document update that also appends the Kafka record it owes to
+``outbox_queue`` and sets ``outbox_due`` (when a sweep may take the queue over): the store has
+no multi-document transactions, and an acknowledged change must never lose its event.
 
-Why the queue works without compare-and-set claims: each publish sends a document's queue
-from its oldest record, in order, on the key ``<tenant>:<id>`` (one partition), and a record
-is pulled only after Kafka acknowledged it. Two relays racing on one document therefore
-duplicate records (consumers deduplicate by event id, header ``ce_id``) but can never put a
-later event before an earlier one. Every filter here is ``{_id: ...}`` alone: the only filter
-FerretDB 1.24 hands to SQLite at all (docs/decisions/0010-*.md).
+:class:`QueuedOutboxRelay` (the kit's :class:`OutboxRelay` with a queue instead of a single slot,
+so two quick changes of one entity never overwrite each other's event) publishes a document's
+queue in order, on the key ``<tenant>:<id>`` (one partition), and then removes exactly the
+records Kafka acknowledged with one ``$pullAll``: a record appended meanwhile stays queued, and
+no other field is touched, so a mark never undoes a concurrent change. ``outbox_due`` is unset
+by a second conditional update that only applies while the queue is empty.
 
-Why :data:`LOCKS`: FerretDB 1.24 (SQLite) executes an update as a read, then a separate write of
-the whole document, so two concurrent updates of one document lose one of them, whatever the
-filter says (observed: the relay's mark undid a user's change that landed in between). Every
-write to an api entity document in this process — the repositories' changes and the relay's
-marks — therefore holds that document's lock. On MongoDB the etag filters alone would do.
+Two relays (two replicas, or a writer and a sweeper) may publish one queue at the same time:
+that duplicates records (consumers deduplicate by event id, header ``ce_id``) but never puts a
+later event before an earlier one. The sweep, in every replica, finds documents whose
+``outbox_due`` passed (a writer that crashed, Kafka down) through the ``outbox_due`` index and
+claims each with a compare-and-set on that value, so each overdue document goes to one sweeper.
 """
 
 from __future__ import annotations
@@ -25,14 +24,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from google.protobuf import any_pb2, timestamp_pb2
 from google.protobuf.message import Message
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import ASCENDING, IndexModel
 from pymongo.errors import PyMongoError
 
 from openframe.common.v1 import common_pb2
@@ -40,50 +39,20 @@ from openframe.events.v1 import envelope_pb2
 from services.kit.context import request_id
 from services.kit.identity import _identity
 from services.kit.logging import get_logger
-from services.kit.mongo import Document
-from services.kit.outbox import OutboxRecord, OutboxRelay, utcnow
+from services.kit.mongo import Document, now
+from services.kit.outbox import OutboxRecord, OutboxRelay
 
 log = get_logger(__name__)
 
 SOURCE = "openframe.api"
 ACKED_MEMORY = 50_000
-RETRY_MEMORY = 20_000
 TYPE_URL = "type.googleapis.com/"
+#: Fields of an entity document that belong to its outbox (never part of the entity).
+OUTBOX_FIELDS = ("outbox_queue", "outbox_due", "lease_until", "published_at")
 
-
-class DocumentLocks:
-    """One asyncio lock per (collection, _id) while anyone holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: Counter[str] = Counter()
-
-    @contextlib.asynccontextmanager
-    async def hold(self, collection: str, doc_id: str) -> AsyncIterator[None]:
-        key = f"{collection}/{doc_id}"
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key], self._locks[key]
-
-
-#: The process-wide registry (see the module docstring).
-LOCKS = DocumentLocks()
-
-
-async def guard_filter_for(db: AsyncDatabase[Document]) -> bool:
-    """Whether a write should also filter on the etag it was decided on (compare-and-set).
-
-    On MongoDB yes: that is what makes concurrent writers from several processes safe. On
-    FerretDB 1.24 no: it gives no such safety (see the module docstring; the in-process lock
-    does the work) and any filter beyond ``{_id}`` scans the whole collection."""
-    info = await db.client.admin.command("buildInfo")
-    return "ferretdbVersion" not in info
+#: Called with a document a sweep claimed (its writer may have died before finishing what
+#: follows the write, e.g. the devices' derived rows), before its queue is published.
+Claimed = Callable[[Document], Awaitable[None]]
 
 
 def topic_for(aggregate: str) -> str:
@@ -135,8 +104,17 @@ def outbox_update(entries: Sequence[Document], *, now: datetime, lease_seconds: 
     """Update operators that append ``entries`` to a document's queue (merge into the write)."""
     return {
         "$push": {"outbox_queue": {"$each": list(entries)}},
-        "$set": {"lease_until": now + timedelta(seconds=lease_seconds)},
+        "$set": {"outbox_due": now + timedelta(seconds=lease_seconds)},
     }
+
+
+def queued(entries: Sequence[Document], *, now: datetime, lease_seconds: float) -> Document:
+    """The outbox fields of a document inserted with ``entries`` queued."""
+    return {"outbox_queue": list(entries), "outbox_due": now + timedelta(seconds=lease_seconds)}
+
+
+def without_outbox(doc: Document) -> Document:
+    return {k: v for k, v in doc.items() if k not in OUTBOX_FIELDS}
 
 
 def _actor() -> common_pb2.Actor:
@@ -160,56 +138,22 @@ def _record(entry: Document) -> OutboxRecord:
 class QueuedOutboxRelay(OutboxRelay):
     """The kit's relay for documents carrying a queue of records (``outbox_queue``).
 
-    Unlike the kit's relay, the frequent retry does not search the collection (on FerretDB
-    every search scans it, and this one would run every few seconds on every entity collection):
-    documents whose hand-off failed (Kafka down) are kept in memory and sent again from there.
-    The search for documents whose lease ran out — a writer that crashed before relaying — runs
-    every ``full_sweep_seconds`` (the first one a period after start, out of start-up's way).
+    The writer hands its documents over (``submit``) and they go out within milliseconds; a
+    hand-off that failed (Kafka down) waits for the sweep, which every ``sweep_seconds`` reads
+    the documents whose ``outbox_due`` passed (an index range), claims each (compare-and-set on
+    ``outbox_due``) and publishes it.
     """
 
-    def __init__(self, *args: Any, full_sweep_seconds: float = 60.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, on_claimed: Claimed | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.full_sweep_seconds = full_sweep_seconds
+        self.on_claimed = on_claimed
         #: ids of records Kafka acknowledged to this process lately: a later copy of the same
-        #: document (its queue not pulled yet) does not send them again
+        #: document (its queue not pulled yet) does not send them again (fewer duplicates only)
         self._acked: OrderedDict[str, None] = OrderedDict()
-        #: documents whose hand-off failed, newest copy per id, to send again
-        self._retry: OrderedDict[str, Document] = OrderedDict()
 
-    async def _handoff_loop(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self.batch_size and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            if not await self.publish(batch):
-                self._remember(batch)
-                await asyncio.sleep(self.sender.backoff())
-
-    def _remember(self, docs: Sequence[Document]) -> None:
-        for doc in docs:
-            self._retry[doc["_id"]] = doc
-            self._retry.move_to_end(doc["_id"])
-        while len(self._retry) > RETRY_MEMORY:  # the full sweep finds the ones forgotten here
-            self._retry.popitem(last=False)
-
-    async def _sweep_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        last_full = loop.time()  # the first search a period after start, not amid start-up
-        while True:
-            await asyncio.sleep(self.sweep_seconds if not self.sender.failures else self.sender.backoff())
-            while self._retry:
-                docs = list(self._retry.values())[: self.batch_size]
-                if not await self.publish(docs):
-                    break
-                for doc in docs:
-                    if self._retry.get(doc["_id"]) is doc:
-                        del self._retry[doc["_id"]]
-            if loop.time() - last_full >= self.full_sweep_seconds and not self.sender.failures:
-                last_full = loop.time()
-                with contextlib.suppress(PyMongoError):
-                    while claimed := await self._claim_expired():
-                        if not await self.publish(claimed) or len(claimed) < self.batch_size:
-                            break
+    async def init(self) -> None:
+        # The sweep is cross-tenant by nature: the one index here not starting with tenant_id.
+        await self.collection.create_indexes([IndexModel([("outbox_due", ASCENDING)], name="outbox_due")])
 
     async def publish(self, docs: Sequence[Document]) -> bool:
         # one document per id (the newest copy holds the longest queue), queues in order
@@ -224,26 +168,47 @@ class QueuedOutboxRelay(OutboxRelay):
             self._acked[entry["id"]] = None
         while len(self._acked) > ACKED_MEMORY:
             self._acked.popitem(last=False)
-        for doc in pending:
-            try:  # exactly the entries published: later appends stay queued
-                async with LOCKS.hold(self.collection.name, doc["_id"]):
-                    await self.collection.update_one(
-                        {"_id": doc["_id"]}, {"$pullAll": {"outbox_queue": doc["outbox_queue"]}}
-                    )
+        for doc in latest.values():
+            try:
+                await self._mark(doc)
             except PyMongoError as exc:  # published but not marked: sent again later (deduplicated)
                 log.warning("outbox mark failed", error=type(exc).__name__)
         return True
 
-    async def init(self) -> None:
-        """No index: FerretDB cannot use one for the sweep's filter anyway (see the module)."""
+    async def _mark(self, doc: Document) -> None:
+        # exactly the entries published: later appends stay queued, nothing else changes
+        if doc.get("outbox_queue"):
+            await self.collection.update_one(
+                {"_id": doc["_id"]}, {"$pullAll": {"outbox_queue": doc["outbox_queue"]}}
+            )
+        # no longer due, unless something was appended meanwhile (checked as the row is written)
+        await self.collection.update_one(
+            {"_id": doc["_id"], "outbox_queue": {"$size": 0}}, {"$unset": {"outbox_due": ""}}
+        )
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_seconds if not self.sender.failures else self.sender.backoff())
+            with contextlib.suppress(PyMongoError):
+                while claimed := await self._claim_expired():
+                    if not await self.publish(claimed) or len(claimed) < self.batch_size:
+                        break
 
     async def _claim_expired(self) -> list[Document]:
-        now = utcnow()
-        query = {"outbox_queue.0": {"$exists": True}, "lease_until": {"$lt": now}}
-        docs = await self.collection.find(query).limit(self.batch_size).to_list()
-        lease = now + timedelta(seconds=self.lease_seconds)
-        for doc in docs:  # a lease, not a lock: a racing relay only causes duplicates
-            with contextlib.suppress(PyMongoError):
-                async with LOCKS.hold(self.collection.name, doc["_id"]):
-                    await self.collection.update_one({"_id": doc["_id"]}, {"$set": {"lease_until": lease}})
-        return list(docs)
+        at = now()
+        lease = at + timedelta(seconds=self.lease_seconds)
+        claimed = []
+        async for doc in (
+            self.collection.find({"outbox_due": {"$lt": at}}).sort("outbox_due", 1).limit(self.batch_size)
+        ):
+            won = await self.collection.find_one_and_update(
+                {"_id": doc["_id"], "outbox_due": doc["outbox_due"]},
+                {"$set": {"outbox_due": lease}},
+                return_document=True,
+            )
+            if won is None:  # another replica's sweep (or a new write) got there first
+                continue
+            if self.on_claimed is not None:
+                await self.on_claimed(won)
+            claimed.append(won)
+        return claimed

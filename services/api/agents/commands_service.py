@@ -19,12 +19,12 @@ from services.api.agents.commands_store import (
     StoredCommand,
     command_id,
     deadline_after,
-    now,
 )
 from services.api.devices.model import DeviceStatus
 from services.api.devices.repository import DeviceRepository
 from services.kit.errors import FailedPrecondition, NotFound
 from services.kit.logging import get_logger
+from services.kit.mongo import now
 from services.kit.pagination import decode_token, encode_token, page_size
 
 log = get_logger(__name__)

@@ -1,9 +1,9 @@
 """Commands in MongoDB (collection ``commands``): the command as sent (``spec``, serialized
 ``Command``), its execution state beside it, and the events it owes in ``outbox_queue``.
 
-Point reads and writes by ``{_id}`` alone, tenant checked in code, writes under the document's
-lock (services/api/outbox.py), exactly like the devices. The timeout sweep's query (status +
-deadline) is cross-tenant by nature, like an outbox sweep.
+Every filter names the tenant; every change is a compare-and-set on the ``version`` it was
+decided on (decided again when another write won), like the devices. The timeout sweep's query
+(status + deadline) is cross-tenant by nature, like an outbox sweep.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from google.protobuf.message import Message
@@ -20,8 +20,9 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.api.outbox import LOCKS, QueuedOutboxRelay, envelope_record, outbox_update
-from services.kit.mongo import Document, ensure_indexes
+from services.api.outbox import OUTBOX_FIELDS, QueuedOutboxRelay, envelope_record, outbox_update
+from services.kit.errors import Unavailable
+from services.kit.mongo import Document, ensure_indexes, now
 
 COLLECTION = "commands"
 FINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED", "EXPIRED"})
@@ -39,12 +40,8 @@ INDEXES = [
 ]
 #: The timeout sweep is cross-tenant by nature: the one index here not starting with tenant_id.
 SWEEP_INDEX = IndexModel([("status", ASCENDING), ("deadline", ASCENDING)], name="open_deadline")
-_NOT_FIELDS = ("outbox_queue", "lease_until", "published_at")
-
-
-def now() -> datetime:
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+_NOT_FIELDS = OUTBOX_FIELDS
+MAX_CAS_ATTEMPTS = 8
 
 
 @dataclass
@@ -98,8 +95,10 @@ class CommandStore:
         return command
 
     async def get(self, tenant_id: str, command_id: str) -> StoredCommand | None:
-        doc = await self.collection.find_one({"_id": command_id}, {k: 0 for k in _NOT_FIELDS})
-        return _from_doc(doc) if doc is not None and doc.get("tenant_id") == tenant_id else None
+        doc = await self.collection.find_one(
+            {"_id": command_id, "tenant_id": tenant_id}, {k: 0 for k in _NOT_FIELDS}
+        )
+        return _from_doc(doc) if doc is not None else None
 
     async def find_page(
         self,
@@ -138,8 +137,9 @@ class CommandStore:
         decide: Callable[[StoredCommand], dict[str, Any] | None],
         event: Callable[[StoredCommand], Message | None],
     ) -> tuple[StoredCommand | None, bool]:
-        """Read, decide, write under the document's lock: (command after, whether it changed)."""
-        async with LOCKS.hold(COLLECTION, command_id):
+        """Read, decide, write with a compare-and-set on the version read (decided again when
+        another write won): (command after, whether it changed)."""
+        for _ in range(MAX_CAS_ATTEMPTS):
             current = await self.get(tenant_id, command_id)
             if current is None:
                 return None, False
@@ -156,11 +156,15 @@ class CommandStore:
             )
             ops["$set"].update({**fields, "version": after.version})
             written = await self.collection.find_one_and_update(
-                {"_id": command_id}, ops, return_document=ReturnDocument.AFTER
+                {"_id": command_id, "tenant_id": tenant_id, "version": current.version},
+                ops,
+                return_document=ReturnDocument.AFTER,
             )
-        if written is not None and payload is not None and self.relay is not None:
-            self.relay.submit([written])
-        return (_from_doc(written) if written else None), written is not None
+            if written is not None:
+                if payload is not None and self.relay is not None:
+                    self.relay.submit([written])
+                return _from_doc(written), True
+        raise Unavailable(f"devices/-/commands/{command_id} is changing concurrently; retry")
 
     def _entry(self, command: StoredCommand, payload: Message, t: datetime) -> Document:
         return envelope_record(

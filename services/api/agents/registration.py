@@ -15,11 +15,11 @@ from typing import Any
 from openframe.agents.v1 import agents_pb2 as pb
 from services.api.agents.auth_clients import AgentClients, Credentials
 from services.api.agents.registry import AgentRecord, AgentRegistry, fingerprint_key
-from services.api.agents.secrets_repository import now
 from services.api.agents.secrets_service import SecretService
 from services.api.devices.convert import os_from_pb, type_from_pb
 from services.api.devices.repository import DeviceRepository
 from services.api.organizations.service import OrganizationService
+from services.kit.mongo import now
 
 
 @dataclass(frozen=True)

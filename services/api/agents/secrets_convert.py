@@ -10,7 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from openframe.agents.v1 import registration_secrets_pb2 as pb
 from openframe.common.v1 import common_pb2
 from services.api.agents.secrets_model import RegistrationSecret, SecretStatus
-from services.api.agents.secrets_repository import now
+from services.kit.mongo import now
 
 STATUS_TO_PB = {
     SecretStatus.ACTIVE: pb.REGISTRATION_SECRET_STATUS_ACTIVE,

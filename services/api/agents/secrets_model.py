@@ -1,9 +1,9 @@
 """Registration secrets as the domain sees them, and the secret format.
 
 A secret reads ``ofrs.<tenant>.<secret id>.<random>``: the tenant and the id let registration
-find the one stored record by ``_id`` (the only lookup FerretDB pushes down) without an index
-over digests; the random part (256 bits) is the credential. Only its SHA-256 digest is
-stored — a random secret of that strength needs no slow hash (the same reasoning as API keys).
+find the one stored record by ``{_id, tenant_id}`` without an index over digests; the random
+part (256 bits) is the credential. Only its SHA-256 digest is stored — a random secret of that
+strength needs no slow hash (the same reasoning as API keys).
 """
 
 from __future__ import annotations

@@ -1,21 +1,18 @@
 """Registration secrets in MongoDB (collection ``registration_secrets``).
 
-Point reads filter on ``{_id}`` and check the tenant in code, like the devices
-(services/api/devices/model.py); a change and its event are one document update
+Every filter names the tenant; a change and its event are one document update
 (``outbox_queue``, relayed by the api's QueuedOutboxRelay). Every write is one conditional
 update whose filter states what it was decided on — a change the etag it read, a use the secret,
 the status, the expiry and the use limit — so concurrent registrations never spend more uses
 than the limit, and concurrent rotations never hand out a secret that does not work, in any
-number of processes. (Writes in this process also hold the document's lock,
-services/api/outbox.py, for the store's sake.)
+number of processes (the store re-checks the filter on the locked document).
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import asdict, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
@@ -23,9 +20,10 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.api.agents.secrets_model import RegistrationSecret, SecretStatus
-from services.api.outbox import LOCKS, QueuedOutboxRelay, envelope_record, outbox_update
+from services.api.outbox import OUTBOX_FIELDS, QueuedOutboxRelay, envelope_record, outbox_update, queued
 from services.kit.errors import EtagMismatch
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 COLLECTION = "registration_secrets"
 INDEXES = [
@@ -33,16 +31,7 @@ INDEXES = [
         [("tenant_id", ASCENDING), ("create_time", DESCENDING), ("_id", DESCENDING)], name="tenant_created"
     ),
 ]
-_NOT_FIELDS = ("outbox_queue", "lease_until", "published_at")
-
-
-def now() -> datetime:
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
-
-
-def new_etag() -> str:
-    return secrets.token_hex(8)
+_NOT_FIELDS = OUTBOX_FIELDS
 
 
 class SecretRepository:
@@ -60,16 +49,15 @@ class SecretRepository:
         self, secret: RegistrationSecret, event: Callable[[RegistrationSecret], Message]
     ) -> None:
         doc = to_doc(secret)
-        doc.update(
-            outbox_queue=[self._entry(secret, event(secret))],
-            lease_until=(secret.create_time or now()) + timedelta(seconds=self.lease_seconds),
-        )
+        doc.update(queued([self._entry(secret, event(secret))], now=now(), lease_seconds=self.lease_seconds))
         await self.collection.insert_one(doc)
         self._hand_off(doc)
 
     async def get(self, *, tenant_id: str, secret_id: str) -> RegistrationSecret | None:
-        doc = await self.collection.find_one({"_id": secret_id}, {k: 0 for k in _NOT_FIELDS})
-        return from_doc(doc) if doc is not None and doc.get("tenant_id") == tenant_id else None
+        doc = await self.collection.find_one(
+            {"_id": secret_id, "tenant_id": tenant_id}, {k: 0 for k in _NOT_FIELDS}
+        )
+        return from_doc(doc) if doc is not None else None
 
     async def find_page(
         self, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int
@@ -97,23 +85,20 @@ class SecretRepository:
         (here), EtagMismatch when it changed in between.
 
         ``decide`` returns the fields to set (None: nothing to do) or raises a domain error."""
-        async with LOCKS.hold(COLLECTION, secret_id):
-            current = await self.get(tenant_id=tenant_id, secret_id=secret_id)
-            if current is None:
-                return None
-            fields = decide(current)
-            if fields is None:
-                return current
-            after = replace(current, **fields, version=current.version + 1, etag=new_etag())
-            ops = outbox_update(
-                [self._entry(after, event(after))], now=now(), lease_seconds=self.lease_seconds
-            )
-            ops["$set"].update(_values(after, set(fields) | {"etag", "version"}))
-            written = await self.collection.find_one_and_update(
-                {"_id": secret_id, "tenant_id": tenant_id, "etag": current.etag},
-                ops,
-                return_document=ReturnDocument.AFTER,
-            )
+        current = await self.get(tenant_id=tenant_id, secret_id=secret_id)
+        if current is None:
+            return None
+        fields = decide(current)
+        if fields is None:
+            return current
+        after = replace(current, **fields, version=current.version + 1, etag=new_etag())
+        ops = outbox_update([self._entry(after, event(after))], now=now(), lease_seconds=self.lease_seconds)
+        ops["$set"].update(_values(after, set(fields) | {"etag", "version"}))
+        written = await self.collection.find_one_and_update(
+            {"_id": secret_id, "tenant_id": tenant_id, "etag": current.etag},
+            ops,
+            return_document=ReturnDocument.AFTER,
+        )
         if written is None:
             raise EtagMismatch(current.name)
         self._hand_off(written)
@@ -139,12 +124,11 @@ class SecretRepository:
             query["use_count"] = {"$lt": secret.max_uses}
         if secret.expire_time is not None:
             query["expire_time"] = {"$gt": at}
-        async with LOCKS.hold(COLLECTION, secret.id):
-            written = await self.collection.find_one_and_update(
-                query,
-                {"$inc": {"use_count": 1}, "$set": {"last_use_time": at}},
-                return_document=ReturnDocument.AFTER,
-            )
+        written = await self.collection.find_one_and_update(
+            query,
+            {"$inc": {"use_count": 1}, "$set": {"last_use_time": at}},
+            return_document=ReturnDocument.AFTER,
+        )
         return from_doc(written) if written is not None else None
 
     def _entry(self, secret: RegistrationSecret, payload: Message) -> Document:

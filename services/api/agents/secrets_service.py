@@ -18,11 +18,13 @@ from services.api.agents.secrets_model import (
     new_secret,
     parse_secret,
 )
-from services.api.agents.secrets_repository import SecretRepository, now
+from services.api.agents.secrets_repository import SecretRepository
 from services.api.organizations.model import id_from_name as org_id_from_name
 from services.api.organizations.repository import OrganizationRepository
 from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
+from services.kit.mongo import now
 from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.resources import new_etag
 
 DEFAULT_OVERLAP = timedelta(hours=24)
 INVALID = "invalid registration secret"
@@ -64,7 +66,7 @@ class SecretService:
             secret_hint=secret[-4:],
             creator={"type": "ACTOR_TYPE_USER", "id": actor},
             create_time=t,
-            etag=secrets.token_hex(8),
+            etag=new_etag(),
             version=1,
         )
         await self.repo.insert(record, lambda r: ev.RegistrationSecretCreated(registration_secret=to_pb(r)))

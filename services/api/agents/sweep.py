@@ -5,7 +5,7 @@ the cutoff, mark each device OFFLINE (only from ONLINE, cause HEARTBEAT_TIMEOUT;
 repository's compare-and-set makes a repeat a no-op without an event), then remove the members
 that are still stale. A member refreshed meanwhile (a heartbeat raced the sweep) is put back
 ONLINE: the device really was silent for the whole window, so both events are true.
-Runs under LeaderLoop (one replica at a time).
+Runs under the kit's Periodic (once per period across replicas and workers).
 """
 
 from __future__ import annotations

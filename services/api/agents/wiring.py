@@ -29,7 +29,6 @@ from services.api.agents.commands_service import CommandService
 from services.api.agents.commands_servicer import CommandServicer
 from services.api.agents.commands_store import CommandStore
 from services.api.agents.heartbeats import HeartbeatConsumer, StatusWriter
-from services.api.agents.leader import LeaderLoop
 from services.api.agents.presence import Presence
 from services.api.agents.registration import AgentRegistrar
 from services.api.agents.registry import AgentRegistry
@@ -40,6 +39,7 @@ from services.api.agents.secrets_servicer import RegistrationSecretServicer
 from services.api.agents.sweep import OfflineSweep
 from services.api.settings import ApiSettings
 from services.kit.lifecycle import Lifecycle
+from services.kit.periodic import Periodic
 from services.kit.server import ServiceBinding
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class Agents:
     heartbeats: HeartbeatConsumer | None = None
     results: ResultConsumer | None = None
     sweep: OfflineSweep | None = None
-    loops: list[LeaderLoop] = field(default_factory=list)
+    loops: list[Periodic] = field(default_factory=list)
 
 
 #: The most recently started agents part of this process (for in-process tests).
@@ -78,8 +78,8 @@ started: list[Agents] = []
 async def start(settings: ApiSettings, lifecycle: Lifecycle, domain: Domain) -> list[ServiceBinding]:
     relay = _relay(domain, settings, lifecycle)
     lease = settings.outbox_lease_seconds
-    secret_repo = SecretRepository(domain.db, relay("registration_secrets"), lease_seconds=lease)
-    command_store = CommandStore(domain.db, relay("commands"), lease_seconds=lease)
+    secret_repo = SecretRepository(domain.db, await relay("registration_secrets"), lease_seconds=lease)
+    command_store = CommandStore(domain.db, await relay("commands"), lease_seconds=lease)
     registry = AgentRegistry(domain.db)
     for store in (secret_repo, command_store, registry):
         await store.init()
@@ -160,32 +160,43 @@ async def _start_workers(
     )
     sweep = agents.sweep
 
-    async def scheduled() -> None:
+    async def offline_sweep(fence: int) -> None:
         await sweep.run_once()
+
+    async def command_expiry(fence: int) -> None:
         await agents.commands.expire_overdue()
 
+    # Once per period across every replica and worker (services/kit/periodic.py). No fencing
+    # needed: every write they make is a compare-and-set on the document (a transition only
+    # from ONLINE, a command times out only while unfinished), so an outdated run repeats at
+    # worst an attempt that changes nothing.
     interval = settings.agent_sweep_interval_seconds
-    loop = LeaderLoop(
-        redis,
-        f"agents:{group}:sweep-lock",
-        scheduled,
-        interval_seconds=interval,
-        ttl_seconds=max(3 * interval, 5.0),
-    )
-    agents.loops.append(loop)
+    loops = [
+        Periodic(
+            redis,
+            f"agents:{settings.mongo_database}:{group}:{name}",
+            job,
+            period_seconds=interval,
+            max_run_seconds=10 * interval,
+        )
+        for name, job in (("offline-sweep", offline_sweep), ("command-expiry", command_expiry))
+    ]
+    agents.loops += loops
     await agents.heartbeats.start()
     await agents.results.start()
-    loop.start()
+    for loop in loops:
+        loop.start()
+        lifecycle.on_shutdown(f"agents-{loop.name}", loop.stop)
     lifecycle.on_shutdown("agents-heartbeats", agents.heartbeats.stop)
     lifecycle.on_shutdown("agents-results", agents.results.stop)
-    lifecycle.on_shutdown("agents-sweep", loop.stop)
 
 
 def _relay(domain: Domain, settings: ApiSettings, lifecycle: Lifecycle) -> Any:
     from services.api.app import relay_for  # app imports this module lazily: no cycle at load
 
-    def make(collection: str) -> Any:
+    async def make(collection: str) -> Any:
         relay = relay_for(domain.db, collection, settings)
+        await relay.init()
         relay.start(lifecycle)
         domain.relays.append(relay)
         return relay

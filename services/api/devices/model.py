@@ -4,9 +4,7 @@ Storage (MongoDB database from settings, collection ``devices``; agents/ and the
 read and write these documents, so these facts are a contract):
 
 * ``_id`` is the device id (the agent's machine id); the resource name is ``devices/{_id}``.
-  Every document has ``tenant_id``. Point reads and writes filter on ``_id`` alone and check
-  the tenant in code: FerretDB 1.24 (SQLite) pushes down only an exact ``{_id: ...}`` filter,
-  any other filter scans the whole collection.
+  Every document has ``tenant_id``; every filter names it (another tenant's device is missing).
 * Other fields use the proto field names of ``openframe.api.v1.Device`` (hostname,
   display_name, nickname, os_type, os_version, serial_number, manufacturer, model,
   agent_version, status, device_type, organization, tags, last_seen_time, ip_addresses,
@@ -14,11 +12,16 @@ read and write these documents, so these facts are a contract):
   register_time, create_time, update_time, etag). Enums are stored by name without the prefix
   ("ONLINE", "WINDOWS", "LAPTOP"); ``organization`` is "organizations/{id}"; ``tags`` is a list
   of ``{"key", "value"}``; timestamps are UTC datetimes (millisecond precision).
-* Derived fields for queries: ``search_text`` (lower-cased hostname, display name, nickname,
-  serial) and ``tag_index`` ("key" and "key=value" strings).
+* Derived keys for lists (:func:`query_keys`, written with every change): ``k_host``,
+  ``k_name`` (display name, else hostname), ``k_nick``, ``k_serial`` (lower case: sort keys and
+  prefix search) and ``k_seen`` (``last_seen_time``, or the epoch when never seen: a sort key is
+  never null, so a cursor can always range over it).
+* Derived elsewhere: one ``device_tags`` row per tag (services/api/devices/tag_rows.py) and the
+  counters of ``device_counts`` (services/api/devices/counts.py).
 * Outbox: ``outbox_queue`` holds the pending Kafka records of this device in write order (a
-  change and its event are one single-document update), ``lease_until`` says when a sweeping
-  relay may take them over, ``version`` is the per-device event sequence.
+  change and its event are one single-document update), ``outbox_due`` says when a sweeping
+  relay may take them over, ``version`` is the per-device event sequence (and the
+  compare-and-set precondition of every change, with the etag).
 
 For the agents (services/api/agents/): use :class:`~services.api.devices.repository.DeviceRepository`
 (or :class:`~services.api.devices.service.DeviceService`):
@@ -35,10 +38,25 @@ For the agents (services/api/agents/): use :class:`~services.api.devices.reposit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 RESOURCE = "devices"
+
+#: ``k_seen`` of a device never seen (a sort key is never null).
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: ListDevicesRequest.order_by -> the stored sort key.
+SORT_KEYS = {
+    "create_time": "create_time",
+    "hostname": "k_host",
+    "display_name": "k_name",
+    "last_seen_time": "k_seen",
+}
+
+#: What a search matches (a prefix of any of them, case-insensitively).
+SEARCH_KEYS = ("k_host", "k_name", "k_nick", "k_serial")
 
 
 class DeviceStatus(StrEnum):
@@ -173,15 +191,22 @@ def id_from_name(name: str) -> str:
     return name.removeprefix(f"{RESOURCE}/")
 
 
-def search_text(device: Device) -> str:
-    """What free-text search matches: hostname, display name, nickname, serial (lower case)."""
-    parts = (device.hostname, device.display_name, device.nickname, device.serial_number)
-    return "\n".join(p.lower() for p in parts if p)
+def normalise(text: str) -> str:
+    """How names are compared in sort keys and searches."""
+    return text.strip().lower()
 
 
-def tag_index(tags: list[Tag]) -> list[str]:
-    """ "key" and "key=value" per tag: tag filters become one ``$in`` on a flat string array."""
-    out: list[str] = []
-    for tag in tags:
-        out += [tag.key, f"{tag.key}={tag.value}"]
-    return out
+def query_keys(device: Device) -> dict[str, Any]:
+    """The derived fields lists sort and search on (see the module docstring)."""
+    return {
+        "k_host": normalise(device.hostname),
+        "k_name": normalise(device.display_name or device.hostname),
+        "k_nick": normalise(device.nickname),
+        "k_serial": normalise(device.serial_number),
+        "k_seen": device.last_seen_time or NEVER,
+    }
+
+
+def tag_value(key: str, value: str) -> str:
+    """A tag as one string (``key=value``): tag rows and counters use it."""
+    return f"{key}={value}"

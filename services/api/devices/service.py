@@ -11,20 +11,20 @@ from datetime import datetime
 from typing import Any
 
 from services.api.devices import events
-from services.api.devices.list_index import DeviceListIndex
-from services.api.devices.model import MUTABLE_FIELDS, Device, DeviceStatus, StatusCause
+from services.api.devices.model import (
+    MUTABLE_FIELDS,
+    SORT_KEYS,
+    Device,
+    DeviceStatus,
+    StatusCause,
+    query_keys,
+)
 from services.api.devices.repository import SORTABLE, Change, DeviceQuery, DeviceRepository, Written
 from services.api.organizations.model import id_from_name as org_id_from_name
 from services.api.organizations.repository import OrganizationRepository
 from services.kit.errors import InvalidArgument, NotFound
-from services.kit.mongo import Document
-from services.kit.pagination import decode_token, encode_token, page_size
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Device]
-    next_page_token: str
+from services.kit.pagination import Page, decode_token, page_of, page_size
+from services.kit.resources import check_update_mask
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,9 @@ class FilterOptions:
 
 
 class DeviceService:
-    def __init__(
-        self,
-        repo: DeviceRepository,
-        organizations: OrganizationRepository,
-        list_index: DeviceListIndex | None = None,
-    ) -> None:
+    def __init__(self, repo: DeviceRepository, organizations: OrganizationRepository) -> None:
         self.repo = repo
         self.organizations = organizations
-        self.list_index = list_index
-        if list_index is not None:
-            repo.on_write = list_index.apply
 
     async def get(self, tenant_id: str, device_id: str, *, use_cache: bool = True) -> Device:
         device = await self.repo.get(tenant_id=tenant_id, device_id=device_id, use_cache=use_cache)
@@ -55,7 +47,7 @@ class DeviceService:
             raise NotFound(f"devices/{device_id}")
         return device
 
-    async def find_page(self, tenant_id: str, query: DeviceQuery, *, size: int, token: str) -> Page:
+    async def find_page(self, tenant_id: str, query: DeviceQuery, *, size: int, token: str) -> Page[Device]:
         if query.order_by not in SORTABLE:
             raise InvalidArgument.field("order_by", f"sortable fields: {', '.join(SORTABLE)}")
         position = decode_token(token, keys={"v", "id", "o"})
@@ -66,35 +58,13 @@ class DeviceService:
             after = (_decode_value(query.order_by, position["v"]), str(position["id"]))
         limit = page_size(size)
         # One extra row tells whether another page exists without a second query.
-        if self.list_index is not None:
-            rows = await self.list_index.page(tenant_id, query, after, limit + 1)
-        else:
-            rows = await self.repo.find_page(tenant_id=tenant_id, query=query, after=after, limit=limit + 1)
-        items, more = rows[:limit], len(rows) > limit
-        token_out = ""
-        if more and items:
-            last = items[-1]
-            value = getattr(last, query.order_by)
-            token_out = encode_token(
-                {
-                    "v": value.isoformat() if isinstance(value, datetime) else value,
-                    "id": last.id,
-                    "o": _order_key(query),
-                }
-            )
-        return Page(items, token_out)
+        rows = await self.repo.find_page(tenant_id=tenant_id, query=query, after=after, limit=limit + 1)
+        return page_of(rows, limit, lambda d: _position(d, query))
 
     async def update(
         self, tenant_id: str, device_id: str, fields: dict[str, Any], mask: list[str], etag: str
     ) -> Device:
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field(
-                "update_mask.paths",
-                f"unknown or read-only field(s) {unknown}; updatable: {sorted(MUTABLE_FIELDS)}"
-                if unknown
-                else "name at least one field to update",
-            )
+        check_update_mask(mask, MUTABLE_FIELDS)
         changes = {path: fields[path] for path in mask}
         if changes.get("organization"):
             await self._require_organization(tenant_id, changes["organization"])
@@ -167,30 +137,17 @@ class DeviceService:
         )
 
     async def filter_options(self, tenant_id: str, organizations: list[str]) -> FilterOptions:
-        if self.list_index is not None:  # the read model has them: no collection scan
-            wanted = set(organizations)
-            docs: list[Document] = [
-                {
-                    "status": d.status.value,
-                    "device_type": d.device_type.value,
-                    "os_type": d.os_type.value,
-                    "organization": d.organization,
-                    "tags": [{"key": t.key, "value": t.value} for t in d.tags],
-                }
-                for d in await self.list_index.devices(tenant_id)
-                if not wanted or d.organization in wanted
-            ]
-        else:
-            docs = await self.repo.count_by(tenant_id=tenant_id, organizations=organizations)
+        """From the maintained counts (services/api/devices/counts.py): no device is read."""
+        counted = await self.repo.counts.by_field(tenant_id, organizations)
         tags: dict[str, Counter[str]] = {}
-        for doc in docs:
-            for tag in doc.get("tags") or []:
-                tags.setdefault(tag["key"], Counter())[tag.get("value", "")] += 1
+        for tag, n in counted.get("tag", Counter()).items():
+            key, _, value = tag.partition("=")
+            tags.setdefault(key, Counter())[value] += n
         return FilterOptions(
-            statuses=Counter(d.get("status", "") for d in docs),
-            device_types=Counter(d.get("device_type") or "UNSPECIFIED" for d in docs),
-            os_types=Counter(d.get("os_type") or "UNSPECIFIED" for d in docs),
-            organizations=Counter(d.get("organization", "") for d in docs if d.get("organization")),
+            statuses=counted.get("status", Counter()),
+            device_types=counted.get("device_type", Counter()),
+            os_types=counted.get("os_type", Counter()),
+            organizations=counted.get("organization", Counter()),
             tags=tags,
         )
 
@@ -200,11 +157,29 @@ class DeviceService:
             raise InvalidArgument.field("device.organization", f"{name} not found")
 
 
+def _position(device: Device, query: DeviceQuery) -> dict[str, Any]:
+    """The cursor after ``device``: its sort key as stored (model.query_keys) and its id."""
+    key = SORT_KEYS[query.order_by]
+    value = device.create_time if key == "create_time" else query_keys(device)[key]
+    return {
+        "v": value.isoformat() if isinstance(value, datetime) else value,
+        "id": device.id,
+        "o": _order_key(query),
+    }
+
+
 def _order_key(query: DeviceQuery) -> str:
     return f"{query.order_by}{' desc' if query.descending else ''}"
 
 
 def _decode_value(field: str, value: Any) -> Any:
-    if field.endswith("_time") and isinstance(value, str):
-        return datetime.fromisoformat(value)
+    if field.endswith("_time"):
+        if not isinstance(value, str):
+            raise InvalidArgument.field("page_token", "not a token returned by this list; start without one")
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidArgument.field(
+                "page_token", "not a token returned by this list; start without one"
+            ) from None
     return value

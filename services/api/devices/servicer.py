@@ -3,6 +3,7 @@ kit's protovalidate interceptor). Reads for any caller of the tenant, writes for
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from openframe.api.v1 import devices_pb2 as pb
@@ -48,9 +49,10 @@ class DeviceServicer(pb_grpc.DeviceServiceServicer):
         )
         return pb.GetDeviceResponse(device=to_pb(device))
 
-    async def ListDevices(self, request: pb.ListDevicesRequest, context: Any) -> pb.ListDevicesResponse:
+    @staticmethod
+    def query_of(request: pb.ListDevicesRequest) -> DeviceQuery:
         order_by, _, direction = (request.order_by or "create_time").partition(" ")
-        query = DeviceQuery(
+        return DeviceQuery(
             statuses=[status_from_pb(s) for s in request.statuses],
             device_types=[type_from_pb(t) for t in request.device_types],
             os_types=[os_from_pb(o) for o in request.os_types],
@@ -60,8 +62,13 @@ class DeviceServicer(pb_grpc.DeviceServiceServicer):
             order_by=order_by,
             descending=direction == "desc",
         )
+
+    async def ListDevices(self, request: pb.ListDevicesRequest, context: Any) -> pb.ListDevicesResponse:
         page = await self.service.find_page(
-            current_identity().tenant_id, query, size=request.page_size, token=request.page_token
+            current_identity().tenant_id,
+            self.query_of(request),
+            size=request.page_size,
+            token=request.page_token,
         )
         return pb.ListDevicesResponse(
             devices=[to_pb(d) for d in page.items], next_page_token=page.next_page_token
@@ -131,8 +138,14 @@ class DeviceServicer(pb_grpc.DeviceServiceServicer):
                 pb.TagKeyDeviceCount(
                     key=key,
                     count=sum(values.values()),
-                    values=[pb.TagValueDeviceCount(value=v, count=c) for v, c in sorted(values.items())],
+                    values=[pb.TagValueDeviceCount(value=v, count=c) for v, c in _most_used(values)[:50]],
                 )
-                for key, values in sorted(options.tags.items())
+                for key, values in sorted(options.tags.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[
+                    :100
+                ]
             ],
         )
+
+
+def _most_used(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,19 +1,18 @@
-"""Event records in MongoDB (collection ``events``), each change with its domain event in the
-same single-document write (outbox queue, see services/api/outbox.py).
+"""Event records in MongoDB (collection ``events``), each change a compare-and-set on the etag
+it was decided on, with its domain event in the same single-document write (outbox queue, see
+services/api/outbox.py).
 
 Documents store the proto's fields (enums by name without prefix, ``data`` as a document) plus
-``search_text`` and ``tag_index`` for filters. Point reads filter on ``_id`` alone (pushed down
-by FerretDB) and check the tenant in code."""
+``search_text`` and ``tag_index`` for filters. Every filter names the tenant."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
@@ -21,9 +20,10 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.api.outbox import LOCKS, QueuedOutboxRelay, envelope_record, guard_filter_for, outbox_update
-from services.kit.errors import NotFound
-from services.kit.mongo import Document, ensure_indexes
+from services.api.outbox import QueuedOutboxRelay, envelope_record, outbox_update, queued, without_outbox
+from services.kit.errors import NotFound, Unavailable
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 INDEXES = [
     IndexModel(
@@ -37,12 +37,9 @@ INDEXES = [
     ),
 ]
 
-_STORED_ONLY = ("search_text", "tag_index", "outbox_queue", "lease_until", "version")
+_STORED_ONLY = ("search_text", "tag_index", "version")
 
-
-def now() -> datetime:
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+MAX_CAS_ATTEMPTS = 8
 
 
 def new_id(tenant_id: str, request_id: str) -> str:
@@ -77,20 +74,17 @@ class EventRepository:
         self.events = db["events"]
         self.relay = relay
         self.lease_seconds = lease_seconds
-        self.guard_with_etag = True
 
     async def init(self) -> None:
         await ensure_indexes(self.events, INDEXES)
-        self.guard_with_etag = await guard_filter_for(self.events.database)
 
     async def insert(self, doc: Document, event: Callable[[Document], Message]) -> tuple[Document, bool]:
         """Store a new record; (stored, created). An existing id (a retried create) returns it."""
         t = now()
-        doc = {**doc, "create_time": t, "update_time": t, "etag": secrets.token_hex(8), "version": 1}
+        doc = {**doc, "create_time": t, "update_time": t, "etag": new_etag(), "version": 1}
         doc.setdefault("occur_time", t)
         _derive(doc)
-        doc["outbox_queue"] = [self._entry(doc, event(doc), t)]
-        doc.update(outbox_update([], now=t, lease_seconds=self.lease_seconds)["$set"])
+        doc.update(queued([self._entry(doc, event(doc), t)], now=t, lease_seconds=self.lease_seconds))
         try:
             await self.events.insert_one(doc)
         except DuplicateKeyError:
@@ -103,8 +97,8 @@ class EventRepository:
         return _clean(doc), True
 
     async def get(self, *, tenant_id: str, event_id: str) -> Document | None:
-        doc = await self.events.find_one({"_id": event_id})
-        return _clean(doc) if doc is not None and doc.get("tenant_id") == tenant_id else None
+        doc = await self.events.find_one({"_id": event_id, "tenant_id": tenant_id})
+        return _clean(doc) if doc is not None else None
 
     async def update(
         self,
@@ -115,42 +109,38 @@ class EventRepository:
         expected_etag: str | None,
         event: Callable[[Document, Document], Message],
     ) -> Document | None:
-        """None when the etag did not match (the caller tells NotFound from ABORTED)."""
-        async with LOCKS.hold("events", event_id):
-            return await self._update(tenant_id, event_id, decide, expected_etag, event)
-
-    async def _update(
-        self,
-        tenant_id: str,
-        event_id: str,
-        decide: Callable[[Document], dict[str, Any]],
-        expected_etag: str | None,
-        event: Callable[[Document, Document], Message],
-    ) -> Document | None:
-        current = await self.get(tenant_id=tenant_id, event_id=event_id)
-        if current is None:
-            raise NotFound(f"events/{event_id}")
-        if expected_etag and current["etag"] != expected_etag:
-            return None
-        t = now()
-        changes = decide(current)
-        after = {**current, **changes, "update_time": t, "etag": secrets.token_hex(8)}
-        after["version"] = int(current.get("version", 1)) + 1
-        _derive(after)
-        ops = outbox_update(
-            [self._entry(after, event(current, after), t)], now=t, lease_seconds=self.lease_seconds
-        )
-        ops["$set"].update(
-            {k: after[k] for k in [*changes, "update_time", "etag", "search_text", "tag_index"]}
-        )
-        ops["$inc"] = {"version": 1}
-        guard = {"_id": event_id, "etag": current["etag"]} if self.guard_with_etag else {"_id": event_id}
-        written = await self.events.find_one_and_update(guard, ops, return_document=ReturnDocument.AFTER)
-        if written is None:
-            return None
-        if self.relay:
-            self.relay.submit([written])
-        return _clean(written)
+        """Decide over the state read and write it with a compare-and-set on its etag (decided
+        again when another write won); None when ``expected_etag`` is stale."""
+        for _ in range(MAX_CAS_ATTEMPTS):
+            current = await self.get(tenant_id=tenant_id, event_id=event_id)
+            if current is None:
+                raise NotFound(f"events/{event_id}")
+            if expected_etag and current["etag"] != expected_etag:
+                return None
+            t = now()
+            changes = decide(current)
+            after = {**current, **changes, "update_time": t, "etag": new_etag()}
+            after["version"] = int(current.get("version", 1)) + 1
+            _derive(after)
+            ops = outbox_update(
+                [self._entry(after, event(current, after), t)], now=t, lease_seconds=self.lease_seconds
+            )
+            ops["$set"].update(
+                {k: after[k] for k in [*changes, "update_time", "etag", "search_text", "tag_index"]}
+            )
+            ops["$inc"] = {"version": 1}
+            written = await self.events.find_one_and_update(
+                {"_id": event_id, "tenant_id": tenant_id, "etag": current["etag"]},
+                ops,
+                return_document=ReturnDocument.AFTER,
+            )
+            if written is not None:
+                if self.relay:
+                    self.relay.submit([written])
+                return _clean(written)
+            if expected_etag:
+                return None
+        raise Unavailable(f"events/{event_id} is changing concurrently; retry")
 
     async def find_page(
         self, *, tenant_id: str, query: EventQuery, after: tuple[datetime, str] | None, limit: int
@@ -186,7 +176,7 @@ class EventRepository:
             clauses.append({"$or": [{"occur_time": {"$lt": t}}, {"occur_time": t, "_id": {"$lt": last_id}}]})
         if clauses:
             q["$and"] = clauses
-        projection = {k: 0 for k in ("outbox_queue", "lease_until", "search_text", "tag_index")}
+        projection = {k: 0 for k in ("outbox_queue", "outbox_due", "lease_until", "search_text", "tag_index")}
         cursor = (
             self.events.find(q, projection)
             .sort([("occur_time", DESCENDING), ("_id", DESCENDING)])
@@ -214,4 +204,4 @@ def _derive(doc: Document) -> None:
 
 
 def _clean(doc: Document) -> Document:
-    return {k: v for k, v in doc.items() if k not in _STORED_ONLY}
+    return {k: v for k, v in without_outbox(doc).items() if k not in _STORED_ONLY}

@@ -1,16 +1,17 @@
-"""Organizations in MongoDB. Every call takes the tenant; every index starts with tenant_id.
+"""Organizations in MongoDB. Every call takes the tenant; every filter and index starts with it.
 
-Each change appends its domain event (organization_events) to the document's outbox queue in
-the same single-document write (see services/api/outbox.py)."""
+Each change is one compare-and-set (the etag it was decided on is in the filter) that also
+appends its domain event (organization_events) to the document's outbox queue
+(services/api/outbox.py). The number of active devices per organization comes from the
+devices' maintained counters (services/api/devices/counts.py), not from a count of devices."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from google.protobuf.field_mask_pb2 import FieldMask
@@ -20,12 +21,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from openframe.events.v1 import organization_events_pb2 as ev
+from services.api.devices.counts import DeviceCounts
 from services.api.organizations.convert import to_pb
 from services.api.organizations.model import Organization, Status
-from services.api.outbox import LOCKS, QueuedOutboxRelay, envelope_record, guard_filter_for, outbox_update
+from services.api.outbox import QueuedOutboxRelay, envelope_record, outbox_update, queued, without_outbox
 from services.kit.cache import Cache
-from services.kit.errors import AlreadyExists
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.errors import AlreadyExists, Unavailable
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 INDEXES = [
     # display names are unique per tenant, case-insensitively
@@ -40,16 +43,7 @@ INDEXES = [
 # Device statuses that no longer count against archiving an organization.
 INACTIVE_DEVICE_STATUSES = ["DECOMMISSIONED", "DELETED"]
 
-
-def now() -> datetime:
-    """UTC now at millisecond precision: what MongoDB stores, so values round-trip equal."""
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
-
-
-def new_etag() -> str:
-    return secrets.token_hex(8)
-
+MAX_CAS_ATTEMPTS = 8
 
 DEFAULT_DISPLAY_NAME = "Default organization"
 
@@ -69,25 +63,21 @@ class OrganizationRepository:
         lease_seconds: float = 30.0,
     ) -> None:
         self.orgs = db["organizations"]
-        self.devices = db["devices"]
+        self.counts = DeviceCounts(db)
         self.cache = cache
         self.relay = relay
         self.lease_seconds = lease_seconds
-        self.guard_with_etag = True
 
     async def init(self) -> None:
         await ensure_indexes(self.orgs, INDEXES)
-        self.guard_with_etag = await guard_filter_for(self.orgs.database)
 
     async def insert(self, org: Organization) -> Organization:
         t = now()
         stamped = replace(org, create_time=t, update_time=t, etag=new_etag())
         doc = _to_doc(stamped)
         doc["version"] = 1
-        doc["outbox_queue"] = [
-            self._entry(stamped, ev.OrganizationCreated(organization=to_pb(stamped)), 1, t)
-        ]
-        doc.update(outbox_update([], now=t, lease_seconds=self.lease_seconds)["$set"])
+        entry = self._entry(stamped, ev.OrganizationCreated(organization=to_pb(stamped)), 1, t)
+        doc.update(queued([entry], now=t, lease_seconds=self.lease_seconds))
         try:
             await self.orgs.insert_one(doc)
         except DuplicateKeyError as exc:
@@ -116,12 +106,9 @@ class OrganizationRepository:
     async def get(self, *, tenant_id: str, org_id: str) -> Organization | None:
         doc = await self.cache.get(tenant_id, org_id) if self.cache else None
         if doc is None:
-            # {_id} alone (the one filter FerretDB hands to SQLite); the tenant is checked here
-            doc = await self.orgs.find_one({"_id": org_id})
-            if doc is not None and doc.get("tenant_id") != tenant_id:
-                doc = None
+            doc = await self.orgs.find_one({"_id": org_id, "tenant_id": tenant_id})
             if doc and self.cache:
-                await self.cache.put(tenant_id, org_id, {k: v for k, v in doc.items() if k != "outbox_queue"})
+                await self.cache.put(tenant_id, org_id, without_outbox(doc))
         return _from_doc(doc) if doc else None
 
     async def find_page(
@@ -151,23 +138,26 @@ class OrganizationRepository:
         expected_etag: str | None,
         event: Callable[[Organization], Message] | None = None,
     ) -> Organization | None:
-        """Apply ``changes`` if the etag still matches, with their event; None when no document did."""
-        async with LOCKS.hold("organizations", org_id):
-            return await self._update(tenant_id, org_id, changes, expected_etag, event)
+        """Apply ``changes`` with their event over the state read (compare-and-set on its etag,
+        decided again when another write won); None when it does not exist here or
+        ``expected_etag`` is stale."""
+        for _ in range(MAX_CAS_ATTEMPTS):
+            current = await self.orgs.find_one({"_id": org_id, "tenant_id": tenant_id})
+            if current is None or (expected_etag and current["etag"] != expected_etag):
+                return None
+            written = await self._write(current, changes, event)
+            if written is not None:
+                return written
+            if expected_etag:  # the etag the caller sent is gone
+                return None
+        raise Unavailable(f"organizations/{org_id} is changing concurrently; retry")
 
-    async def _update(
+    async def _write(
         self,
-        tenant_id: str,
-        org_id: str,
+        current: Document,
         changes: dict[str, Any],
-        expected_etag: str | None,
         event: Callable[[Organization], Message] | None,
     ) -> Organization | None:
-        current = await self.orgs.find_one({"_id": org_id})
-        if current is None or current.get("tenant_id") != tenant_id:
-            return None
-        if expected_etag and current["etag"] != expected_etag:
-            return None
         t = now()
         after = replace(_from_doc(current), **changes, update_time=t, etag=new_etag())
         if "status" in changes:
@@ -184,17 +174,18 @@ class OrganizationRepository:
         ops["$inc"] = {"version": 1}
         try:
             doc = await self.orgs.find_one_and_update(
-                {"_id": org_id, "etag": current["etag"]} if self.guard_with_etag else {"_id": org_id},
+                {"_id": current["_id"], "tenant_id": current["tenant_id"], "etag": current["etag"]},
                 ops,
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
             raise _name_taken(changes["display_name"]) from None
-        if doc and self.cache:
-            await self.cache.invalidate(tenant_id, org_id)
-        if doc:
-            self._hand_off(doc)
-        return _from_doc(doc) if doc else None
+        if doc is None:
+            return None
+        if self.cache:
+            await self.cache.invalidate(current["tenant_id"], current["_id"])
+        self._hand_off(doc)
+        return _from_doc(doc)
 
     def _entry(self, org: Organization, payload: Message, version: int, t: datetime) -> Document:
         return envelope_record(
@@ -212,9 +203,8 @@ class OrganizationRepository:
             self.relay.submit([doc])
 
     async def count_active_devices(self, *, tenant_id: str, org_name: str) -> int:
-        return await self.devices.count_documents(
-            {"tenant_id": tenant_id, "organization": org_name, "status": {"$nin": INACTIVE_DEVICE_STATUSES}}
-        )
+        statuses = await self.counts.by_value(tenant_id, "status", organizations=[org_name])
+        return sum(n for status, n in statuses.items() if status not in INACTIVE_DEVICE_STATUSES)
 
 
 def _name_taken(display_name: str) -> AlreadyExists:
@@ -233,9 +223,9 @@ def _updated(paths: list[str]) -> Callable[[Organization], Message]:
     return lambda org: ev.OrganizationUpdated(organization=to_pb(org), update_mask=FieldMask(paths=paths))
 
 
-_STORED_ONLY = ("display_name_key", "outbox_queue", "lease_until", "published_at", "version")
+_STORED_ONLY = ("display_name_key", "version")
 
 
 def _from_doc(doc: Document) -> Organization:
-    doc = {k: v for k, v in doc.items() if k not in _STORED_ONLY}
+    doc = {k: v for k, v in without_outbox(doc).items() if k not in _STORED_ONLY}
     return Organization(id=doc.pop("_id"), status=Status(doc.pop("status")), **doc)

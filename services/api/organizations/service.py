@@ -14,14 +14,9 @@ from openframe.events.v1 import organization_events_pb2 as ev
 from services.api.organizations.convert import to_pb
 from services.api.organizations.model import MUTABLE_FIELDS, Organization, Status
 from services.api.organizations.repository import OrganizationRepository
-from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
-from services.kit.pagination import decode_token, encode_token, page_size
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Organization]
-    next_page_token: str
+from services.kit.errors import EtagMismatch, FailedPrecondition, NotFound
+from services.kit.pagination import Page, decode_token, page_of, page_size
+from services.kit.resources import check_update_mask
 
 
 @dataclass(frozen=True)
@@ -47,7 +42,7 @@ class OrganizationService:
 
     async def find_page(
         self, tenant_id: str, *, status: Status | None, search: str, size: int, token: str
-    ) -> Page:
+    ) -> Page[Organization]:
         if status in (None, Status.ACTIVE) and not token:
             await self.repo.ensure_default(tenant_id)  # every tenant lists its default organization
         position = decode_token(token, keys={"t", "id"})
@@ -57,26 +52,14 @@ class OrganizationService:
         rows = await self.repo.find_page(
             tenant_id=tenant_id, status=status or Status.ACTIVE, search=search, after=after, limit=limit + 1
         )
-        items, more = rows[:limit], len(rows) > limit
-        last = items[-1] if items else None
-        token_out = (
-            encode_token({"t": last.create_time.isoformat(), "id": last.id})
-            if more and last and last.create_time
-            else ""
+        return page_of(
+            rows, limit, lambda o: {"t": o.create_time.isoformat() if o.create_time else "", "id": o.id}
         )
-        return Page(items, token_out)
 
     async def update(
         self, tenant_id: str, org_id: str, fields: dict[str, Any], mask: list[str], etag: str
     ) -> Organization:
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field(
-                "update_mask.paths",
-                f"unknown or read-only field(s) {unknown}; updatable: {sorted(MUTABLE_FIELDS)}"
-                if unknown
-                else "name at least one field to update",
-            )
+        check_update_mask(mask, MUTABLE_FIELDS)
         changes = {path: fields[path] for path in mask}
         return await self._write(tenant_id, org_id, changes, etag)
 

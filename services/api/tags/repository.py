@@ -5,10 +5,9 @@ whose ``key_lower`` no longer blocks a new key of the same name."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
@@ -16,9 +15,10 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.api.outbox import LOCKS, QueuedOutboxRelay, envelope_record, outbox_update
-from services.kit.errors import AlreadyExists
-from services.kit.mongo import Document, ensure_indexes
+from services.api.outbox import QueuedOutboxRelay, envelope_record, outbox_update, queued, without_outbox
+from services.kit.errors import AlreadyExists, Unavailable
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 INDEXES = [
     IndexModel(
@@ -28,12 +28,9 @@ INDEXES = [
     ),
 ]
 
-_STORED_ONLY = ("outbox_queue", "lease_until", "version", "key_lower")
+_STORED_ONLY = ("version", "key_lower")
 
-
-def now() -> datetime:
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+MAX_CAS_ATTEMPTS = 8
 
 
 class TagKeyRepository:
@@ -60,11 +57,10 @@ class TagKeyRepository:
             "deleted": False,
             "create_time": t,
             "update_time": t,
-            "etag": secrets.token_hex(8),
+            "etag": new_etag(),
             "version": 1,
         }
-        doc["outbox_queue"] = [self._entry(doc, event(doc), t)]
-        doc.update(outbox_update([], now=t, lease_seconds=self.lease_seconds)["$set"])
+        doc.update(queued([self._entry(doc, event(doc), t)], now=t, lease_seconds=self.lease_seconds))
         try:
             await self.keys.insert_one(doc)
         except DuplicateKeyError:
@@ -73,9 +69,8 @@ class TagKeyRepository:
         return _clean(doc)
 
     async def get(self, *, tenant_id: str, key_id: str) -> Document | None:
-        doc = await self.keys.find_one({"_id": key_id})
-        ok = doc is not None and doc.get("tenant_id") == tenant_id and not doc.get("deleted")
-        return _clean(doc) if ok and doc is not None else None
+        doc = await self.keys.find_one({"_id": key_id, "tenant_id": tenant_id})
+        return _clean(doc) if doc is not None and not doc.get("deleted") else None
 
     async def find_by_key(self, *, tenant_id: str, entity_type: str, keys: list[str]) -> dict[str, Document]:
         """Defined keys by lower-cased key."""
@@ -104,36 +99,32 @@ class TagKeyRepository:
         expected_etag: str | None,
         event: Callable[[Document], Message],
     ) -> Document | None:
-        """None when the key is missing or the etag is stale (the caller tells which)."""
-        async with LOCKS.hold("tag_keys", key_id):
-            return await self._update(tenant_id, key_id, changes, expected_etag, event)
-
-    async def _update(
-        self,
-        tenant_id: str,
-        key_id: str,
-        changes: dict[str, Any],
-        expected_etag: str | None,
-        event: Callable[[Document], Message],
-    ) -> Document | None:
-        current = await self.keys.find_one({"_id": key_id})
-        if current is None or current.get("tenant_id") != tenant_id or current.get("deleted"):
-            return None
-        if expected_etag and current["etag"] != expected_etag:
-            return None
-        t = now()
-        after = {**current, **changes, "update_time": t, "etag": secrets.token_hex(8)}
-        after["version"] = int(current.get("version", 1)) + 1
-        ops = outbox_update([self._entry(after, event(after), t)], now=t, lease_seconds=self.lease_seconds)
-        ops["$set"].update({k: after[k] for k in [*changes, "update_time", "etag"]})
-        ops["$inc"] = {"version": 1}
-        written = await self.keys.find_one_and_update(
-            {"_id": key_id, "etag": current["etag"]}, ops, return_document=ReturnDocument.AFTER
-        )
-        if written is None:
-            return None
-        self._hand_off(written)
-        return _clean(written)
+        """Apply ``changes`` over the state read (compare-and-set on its etag, decided again
+        when another write won); None when the key is missing or ``expected_etag`` is stale
+        (the caller tells which)."""
+        for _ in range(MAX_CAS_ATTEMPTS):
+            current = await self.keys.find_one({"_id": key_id, "tenant_id": tenant_id, "deleted": False})
+            if current is None or (expected_etag and current["etag"] != expected_etag):
+                return None
+            t = now()
+            after = {**current, **changes, "update_time": t, "etag": new_etag()}
+            after["version"] = int(current.get("version", 1)) + 1
+            ops = outbox_update(
+                [self._entry(after, event(after), t)], now=t, lease_seconds=self.lease_seconds
+            )
+            ops["$set"].update({k: after[k] for k in [*changes, "update_time", "etag"]})
+            ops["$inc"] = {"version": 1}
+            written = await self.keys.find_one_and_update(
+                {"_id": key_id, "tenant_id": tenant_id, "etag": current["etag"]},
+                ops,
+                return_document=ReturnDocument.AFTER,
+            )
+            if written is not None:
+                self._hand_off(written)
+                return _clean(written)
+            if expected_etag:
+                return None
+        raise Unavailable(f"tagKeys/{key_id} is changing concurrently; retry")
 
     def _entry(self, doc: Document, payload: Message, t: datetime) -> Document:
         return envelope_record(
@@ -152,4 +143,4 @@ class TagKeyRepository:
 
 
 def _clean(doc: Document) -> Document:
-    return {k: v for k, v in doc.items() if k not in _STORED_ONLY}
+    return {k: v for k, v in without_outbox(doc).items() if k not in _STORED_ONLY}

@@ -14,6 +14,7 @@ from services.api.devices.repository import Change, DeviceRepository
 from services.api.tags.repository import TagKeyRepository
 from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
 from services.kit.mongo import Document
+from services.kit.resources import check_update_mask
 
 DEVICE = "DEVICE"
 MUTABLE_FIELDS = frozenset({"description", "color", "allowed_values", "restrict_values"})
@@ -59,14 +60,7 @@ class TagService:
     async def update(
         self, tenant_id: str, key_id: str, fields: dict[str, Any], mask: list[str], etag: str, event: Any
     ) -> Document:
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field(
-                "update_mask.paths",
-                f"unknown or read-only field(s) {unknown}; updatable: {sorted(MUTABLE_FIELDS)}"
-                if unknown
-                else "name at least one field to update",
-            )
+        check_update_mask(mask, MUTABLE_FIELDS)
         changes = {p: fields[p] for p in mask}
         if "allowed_values" in changes:
             _check_allowed(changes["allowed_values"], "tag_key.allowed_values")
@@ -87,8 +81,7 @@ class TagService:
             )
         unassigned = 0
         if doc["entity_type"] == DEVICE and doc["usage_count"]:
-            cursor = self.devices.devices.find({"tenant_id": tenant_id, "tag_index": doc["key"]}, {"_id": 1})
-            for device_id in [d["_id"] async for d in cursor]:
+            for device_id in await self.devices.tag_rows.device_ids(tenant_id, doc["key"]):
                 written = await self._retag(tenant_id, device_id, [], [doc["key"]], None)
                 unassigned += int(written)
         tombstone = {"deleted": True, "key_lower": f"{doc['key'].lower()}#deleted#{key_id}"}
@@ -129,16 +122,10 @@ class TagService:
         return await self._device(tenant_id, device_id)
 
     async def usage(self, tenant_id: str, entity_type: str) -> Counter[str]:
-        """Devices per tag key (one pass over the tenant's tagged devices)."""
+        """Devices per tag key (the maintained counts, services/api/devices/counts.py)."""
         if entity_type != DEVICE:
             return Counter()
-        counts: Counter[str] = Counter()
-        cursor = self.devices.devices.find(
-            {"tenant_id": tenant_id, "tag_index.0": {"$exists": True}}, {"tags": 1}
-        )
-        async for doc in cursor:
-            counts.update({t["key"] for t in doc.get("tags") or []})
-        return counts
+        return await self.devices.counts.by_value(tenant_id, "tag_key")
 
     async def suggest_keys(
         self, tenant_id: str, entity_type: str, prefix: str, limit: int
@@ -169,9 +156,10 @@ class TagService:
         allowed = {v["value"]: v for v in (key_doc or {}).get("allowed_values") or []}
         usage: Counter[str] = Counter()
         if entity_type == DEVICE:
-            cursor = self.devices.devices.find({"tenant_id": tenant_id, "tag_index": key}, {"tags": 1})
-            async for doc in cursor:
-                usage.update(t.get("value", "") for t in doc.get("tags") or [] if t["key"] == key)
+            for tag, n in (await self.devices.counts.by_value(tenant_id, "tag")).items():
+                tag_key, _, value = tag.partition("=")
+                if tag_key == key:
+                    usage[value] += n
         out = [
             Suggestion(v, allowed[v].get("color", "") if v in allowed else "", v in allowed, usage.get(v, 0))
             for v in set(allowed) | set(usage)

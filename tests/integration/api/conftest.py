@@ -31,12 +31,9 @@ async def api_app(settings: Settings) -> AsyncIterator[tuple[grpc.aio.Channel, D
         environment="test",
         outbox_lease_seconds=2.0,  # quick take-over by the sweep (the Kafka outage test)
         outbox_sweep_seconds=1.0,
-        outbox_full_sweep_seconds=2.0,  # quick recovery of a "crashed" writer's events
         agents=False,  # the agents' NATS side (services/api/agents/) is tested on its own
     )
-    # No dropDatabase: on FerretDB 1.24 it waits, holding a server-wide lock, for every open cursor
-    # on that database, so one left open anywhere stops the whole server. Every test works in
-    # its own tenant instead (the `unique` fixture), which is what isolation is about anyway.
+    # Every test works in its own tenant (the `unique` fixture), which is what isolation is about.
     lifecycle = Lifecycle(grace_seconds=1)
     port, domain = await build_app(api_settings, lifecycle)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:

@@ -9,6 +9,8 @@ from google.protobuf.field_mask_pb2 import FieldMask
 
 from openframe.api.v1 import organizations_pb2 as pb
 from openframe.api.v1.organizations_pb2_grpc import OrganizationServiceStub
+from services.api.app import Domain
+from services.api.devices.model import DeviceStatus, StatusCause
 from tests.integration.api.conftest import as_tenant
 from tests.rpc_status import field_violations, reason
 
@@ -183,12 +185,13 @@ async def test_update_validates_only_masked_fields(orgs: OrganizationServiceStub
     assert set(field_violations(err.value)) == {"organization.contact_email"}
 
 
-async def test_archive_rules(orgs: OrganizationServiceStub, api_db, unique: str) -> None:  # type: ignore[no-untyped-def]
+async def test_archive_rules(orgs: OrganizationServiceStub, api_domain: Domain, unique: str) -> None:
     org = await create(orgs, unique, "Wingtip")
-    await api_db.devices.insert_one({"tenant_id": unique, "organization": org.name, "status": "ONLINE"})
+    repo = api_domain.device_repository
+    await repo.register(tenant_id=unique, device_id=f"{unique}-d1", inventory={}, organization=org.name)
     # the same org name in another tenant must not count
-    await api_db.devices.insert_one(
-        {"tenant_id": f"{unique}-z", "organization": org.name, "status": "ONLINE"}
+    await repo.register(
+        tenant_id=f"{unique}-z", device_id=f"{unique}-z1", inventory={}, organization=org.name
     )
     check = await orgs.CanArchiveOrganization(
         pb.CanArchiveOrganizationRequest(name=org.name), metadata=as_tenant(unique)
@@ -200,7 +203,9 @@ async def test_archive_rules(orgs: OrganizationServiceStub, api_db, unique: str)
         )
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
-    await api_db.devices.update_many({"tenant_id": unique}, {"$set": {"status": "DECOMMISSIONED"}})
+    await api_domain.devices.transition(
+        unique, f"{unique}-d1", DeviceStatus.DECOMMISSIONED, cause=StatusCause.MANUAL
+    )
     archived = await orgs.ArchiveOrganization(
         pb.ArchiveOrganizationRequest(name=org.name), metadata=as_tenant(unique)
     )
