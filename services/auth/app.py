@@ -164,13 +164,19 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
         invitations=invitations,
         registration=initial_tokens,
     )
-    Retention(
+    retention = Retention(
         audit_db[COLLECTION],
-        redis,
         days=settings.audit_retention_days,
-        interval_seconds=settings.retention_interval_seconds,
-        purgers=[email_tokens.purge_expired, initial_tokens.purge_expired],
-    ).start(lifecycle)
+        purges=[email_tokens.purge_expired, initial_tokens.purge_expired, refresh.purge_expired],
+    )
+    for job in retention.periodic(
+        redis,
+        database=db.name,
+        audit_seconds=settings.retention_interval_seconds,
+        tokens_seconds=settings.token_cleanup_interval_seconds,
+    ):
+        job.start()
+        lifecycle.on_shutdown(job.name, job.stop)
     outbox.start(lifecycle)  # registered before the servers: on shutdown it drains after them
     bindings = [
         _binding(

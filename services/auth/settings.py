@@ -87,9 +87,12 @@ class AuthSettings(OutboundSettings):
 
     #: Audit log retention: entries older than this are removed (0 keeps them forever).
     audit_retention_days: int = Field(default=365, ge=0)
-    #: How often one worker runs the purge (audit retention, expired tokens); on FerretDB each
-    #: run scans the audit collection, so not more than daily in production.
+    #: How often the retention job runs (once across every replica and worker; a range delete
+    #: on the audit log's ``_id`` index, services/auth/audit/retention.py).
     retention_interval_seconds: float = Field(default=86_400.0, ge=1)
+    #: How often expired email tokens, initial access tokens and refresh tokens are removed
+    #: (once across every replica and worker; range deletes on their ``expire_time`` indexes).
+    token_cleanup_interval_seconds: float = Field(default=3_600.0, ge=1)
 
     #: SSO federation (docs/sso.md): how long a started upstream sign-in may take (state, nonce,
     #: PKCE verifier in Redis), how long upstream discovery documents are cached per process,

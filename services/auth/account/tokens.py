@@ -12,9 +12,9 @@ from enum import StrEnum
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.auth.common import aware, now
+from services.auth.common import aware
 from services.auth.crypto import digest, new_secret
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
 
 
 class TokenKind(StrEnum):
@@ -44,6 +44,8 @@ class EmailTokens:
                 )
             ],
         )
+        # The clean-up job's range (services/auth/audit/retention.py): cross-tenant by nature.
+        await self.tokens.create_indexes([IndexModel([("expire_time", ASCENDING)], name="expiry")])
 
     async def issue(
         self, kind: TokenKind, *, tenant_id: str, user_id: str, email: str, ttl_seconds: int

@@ -22,9 +22,9 @@ from openframe.auth.v1 import audit_pb2
 from openframe.common.v1 import common_pb2
 from openframe.events.v1 import envelope_pb2
 from services.auth.audit.model import AuditEntry
-from services.auth.common import aware, now, ts, uuid7
+from services.auth.common import aware, ts, uuid7
 from services.kit.context import request_id
-from services.kit.mongo import Document
+from services.kit.mongo import Document, now
 from services.kit.outbox import OutboxRecord
 from services.kit.outbox_log import OutboxLog, Render
 
@@ -43,7 +43,7 @@ class AuditLog:
 
     async def record(self, entry: AuditEntry) -> str:
         """Store the entry (its event goes to Kafka after); returns its id once it is durable."""
-        doc = _document(entry)
+        doc = document_of(entry)
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._queue.append((doc, future))
         if self._flusher is None or self._flusher.done():
@@ -52,8 +52,8 @@ class AuditLog:
 
     async def _flush(self) -> None:
         while self._queue:
-            # A short wait gathers more entries per insert: the store pays mostly per commit
-            # (FerretDB/SQLite), so a few milliseconds here buy many tokens per second.
+            # A short wait gathers more entries per insert: the store pays much of its cost per
+            # command and per commit, so a few milliseconds here buy many tokens per second.
             await asyncio.sleep(self.linger)
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             docs = [doc for doc, _ in batch]
@@ -82,24 +82,26 @@ class AuditLog:
             doc["sequence"], following[key] = following[key], following[key] + 1
 
 
-def _document(entry: AuditEntry) -> Document:
+def document_of(entry: AuditEntry) -> Document:
+    """The stored form of an entry (the outbox log adds ``writer``, ``seq``; ``_number``
+    ``sequence``)."""
     actor = entry.actor or common_pb2.Actor(type=common_pb2.ACTOR_TYPE_SYSTEM)
     doc: Document = {
         "_id": uuid7(),
         "tenant_id": entry.tenant_id,
         "type": audit_pb2.AuditEventType.Name(entry.type),
         "outcome": audit_pb2.AuditOutcome.Name(entry.outcome),
-        "actor": {
-            "type": common_pb2.ActorType.Name(actor.type),
-            "id": actor.id,
-            "display_name": actor.display_name,
-        },
+        "actor_type": common_pb2.ActorType.Name(actor.type),
         "event_time": now(),
         "subject": entry.subject,
         "event_type": entry.payload.DESCRIPTOR.full_name,
         "payload": entry.payload.SerializeToString(),
     }
+    # The actor's fields are top-level (not a sub-document): the list filters on actor_id, and
+    # the store's indexes serve top-level fields.
     optional = {
+        "actor_id": actor.id,
+        "actor_display_name": actor.display_name,
         "target": entry.target,
         "client_id": entry.client_id,
         "ip_address": entry.ip_address,
@@ -113,11 +115,20 @@ def _document(entry: AuditEntry) -> Document:
     return doc
 
 
+def actor_of(doc: Document) -> common_pb2.Actor:
+    """The actor of a stored entry (entries written before issue 15 nest it under ``actor``)."""
+    nested = doc.get("actor") or {}
+    return common_pb2.Actor(
+        type=doc.get("actor_type") or nested.get("type") or "ACTOR_TYPE_UNSPECIFIED",
+        id=doc.get("actor_id") or nested.get("id", ""),
+        display_name=doc.get("actor_display_name") or nested.get("display_name", ""),
+    )
+
+
 def renderer(topic: str) -> Render:
     """The Kafka record of a stored entry (what the relay publishes), for ``topic``."""
 
     def render(doc: Document) -> OutboxRecord:
-        actor = doc["actor"]
         envelope = envelope_pb2.EventEnvelope(
             id=doc["_id"],
             type=doc["event_type"],
@@ -126,7 +137,7 @@ def renderer(topic: str) -> Render:
             subject=doc["subject"],
             sequence=doc["sequence"],
             time=ts(aware(doc["event_time"])),
-            actor=common_pb2.Actor(type=actor["type"], id=actor["id"], display_name=actor["display_name"]),
+            actor=actor_of(doc),
             request_id=doc.get("request_id", ""),
             payload=any_pb2.Any(type_url=TYPE_URL + doc["event_type"], value=bytes(doc["payload"])),
         )

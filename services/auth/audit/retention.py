@@ -1,31 +1,38 @@
-"""Retention of the audit log, and clean-up of expired single-use tokens.
+"""Retention of the audit log, and clean-up of expired single-use tokens: two periodic singletons.
 
-FerretDB 1.x has no TTL indexes (``expireAfterSeconds`` is refused; FerretDB issue #2415), so
-a periodic purge does it: every ``interval`` (default a day) one worker (a Redis lock with
-expiry elects it) deletes entries older than ``audit_retention_days``. Entry ids are UUIDv7,
-time-ordered, so the purge is a range delete on ``_id``: on MongoDB that walks the ``_id``
-index; FerretDB 1.24 (SQLite) pushes no range down and scans the collection (measured: ~3 s per
-30,000 entries on the 2-core dev machine), hence once a day and never at start-up. The same
-round drops expired email tokens and initial access tokens.
+The store has no TTL indexes, so two jobs remove what has expired, each under the kit's
+:class:`~services.kit.periodic.Periodic` (once per period across every replica and worker
+process, a run never overlapping the previous one):
+
+* ``auth-audit-retention:<audit database>`` (every ``retention_interval_seconds``, default a
+  day): entries older than ``audit_retention_days``. Entry ids are UUIDv7, time-ordered, so
+  this is one range delete on ``_id`` that walks the ``_id`` index: its cost grows with what
+  is removed, not with what is kept.
+* ``auth-token-cleanup:<database>`` (every ``token_cleanup_interval_seconds``, default an
+  hour): expired email tokens, initial access tokens and refresh token families and tokens,
+  each a range delete on its ``expire_time`` index. Nothing depends on it for correctness:
+  every lookup checks the expiry itself; the job only keeps the collections from growing.
+
+Both jobs are idempotent deletes of what is already past its time, so a run that was paused
+past its turn and resumes late does no harm: they ignore the fencing token.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 import redis.asyncio as aioredis
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.auth.common import now
-from services.kit.lifecycle import Lifecycle
 from services.kit.logging import get_logger
-from services.kit.mongo import Document
+from services.kit.mongo import Document, now
+from services.kit.periodic import Periodic
 
 log = get_logger(__name__)
-LOCK = "auth:retention-lock"
+
+#: Removes expired documents of one kind; returns how many.
+Purge = Callable[[], Awaitable[int]]
 
 
 def uuid7_floor(at: datetime) -> str:
@@ -35,53 +42,47 @@ def uuid7_floor(at: datetime) -> str:
 
 
 class Retention:
-    def __init__(
-        self,
-        audit: AsyncCollection[Document],
-        redis: aioredis.Redis,
-        *,
-        days: int,
-        interval_seconds: float,
-        purgers: list[Callable[[], Awaitable[int]]],
-    ) -> None:
+    """What the two jobs do (callable directly, e.g. by tests), and their schedules."""
+
+    def __init__(self, audit: AsyncCollection[Document], *, days: int, purges: Sequence[Purge]) -> None:
         self.audit = audit
-        self.redis = redis
         self.days = days
-        self.interval = interval_seconds
-        self.purgers = purgers
-        self._task: asyncio.Task[None] | None = None
+        self.purges = list(purges)
 
-    async def run_once(self) -> int:
-        """Delete what is past retention; returns the number of audit entries removed."""
-        removed = 0
-        if self.days > 0:
-            cutoff = now() - timedelta(days=self.days)
-            result = await self.audit.delete_many({"_id": {"$lt": uuid7_floor(cutoff)}})
-            removed = result.deleted_count
-        for purge in self.purgers:
-            await purge()
-        return removed
+    async def purge_audit(self) -> int:
+        """Delete the entries past retention (none when ``days`` is 0); how many went."""
+        if self.days <= 0:
+            return 0
+        cutoff = now() - timedelta(days=self.days)
+        result = await self.audit.delete_many({"_id": {"$lt": uuid7_floor(cutoff)}})
+        return result.deleted_count
 
-    async def _loop(self) -> None:
-        while True:
-            # Waits first: a restart (or every test run) must not start a scan of the log.
-            await asyncio.sleep(self.interval)
-            try:
-                # One worker per interval, across processes: the lock expires on its own.
-                lock = f"{LOCK}:{self.audit.database.name}"
-                if await self.redis.set(lock, "1", nx=True, ex=max(int(self.interval), 1)):
-                    removed = await self.run_once()
-                    if removed:
-                        log.info("audit entries past retention removed", count=removed, days=self.days)
-            except Exception as exc:  # the store may be down; the next round tries again
-                log.warning("retention round failed", error=type(exc).__name__)
+    async def purge_tokens(self) -> int:
+        """Delete every expired single-use token and refresh token; how many went."""
+        return sum([await purge() for purge in self.purges])
 
-    def start(self, lifecycle: Lifecycle) -> None:
-        self._task = asyncio.create_task(self._loop())
-        lifecycle.on_shutdown("audit-retention", self.stop)
+    def periodic(
+        self, redis: aioredis.Redis, *, database: str, audit_seconds: float, tokens_seconds: float
+    ) -> list[Periodic]:
+        """The two jobs, for ``start()``; named after the databases they clean, so deployments (or
+        test sessions) sharing one Redis but not the databases do not take each other's turns."""
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        async def audit_job(_fence: int) -> None:
+            removed = await self.purge_audit()
+            if removed:
+                log.info("audit entries past retention removed", count=removed, days=self.days)
+
+        async def tokens_job(_fence: int) -> None:
+            removed = await self.purge_tokens()
+            if removed:
+                log.info("expired tokens removed", count=removed)
+
+        return [
+            Periodic(
+                redis,
+                f"auth-audit-retention:{self.audit.database.name}",
+                audit_job,
+                period_seconds=audit_seconds,
+            ),
+            Periodic(redis, f"auth-token-cleanup:{database}", tokens_job, period_seconds=tokens_seconds),
+        ]

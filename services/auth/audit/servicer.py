@@ -7,14 +7,14 @@ from typing import Any
 
 from openframe.auth.v1 import audit_pb2 as pb
 from openframe.auth.v1 import audit_pb2_grpc as pb_grpc
-from openframe.common.v1 import common_pb2
+from services.auth.audit.log import actor_of
 from services.auth.audit.repository import AuditRepository
 from services.auth.common import aware, ts
 from services.auth.users.model import ADMINS
 from services.kit.errors import NotFound
 from services.kit.identity import current_identity
 from services.kit.mongo import Document
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.pagination import decode_token, page_of, page_size
 
 RESOURCE = "auditEvents"
 
@@ -31,15 +31,12 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         after = (datetime.fromisoformat(position["t"]), str(position["id"])) if position else None
         limit = page_size(request.page_size)
         rows = await self.repo.find_page(
-            tenant_id=tenant, filters=_filters(request), after=after, limit=limit + 1
+            tenant_id=tenant, filters=filters_of(request), after=after, limit=limit + 1
         )
-        items, more = rows[:limit], len(rows) > limit
-        token = (
-            encode_token({"t": aware(items[-1]["event_time"]).isoformat(), "id": items[-1]["_id"]})
-            if more
-            else ""
+        page = page_of(rows, limit, _position)
+        return pb.ListAuditEventsResponse(
+            audit_events=[to_pb(d) for d in page.items], next_page_token=page.next_page_token
         )
-        return pb.ListAuditEventsResponse(audit_events=[to_pb(d) for d in items], next_page_token=token)
 
     async def GetAuditEvent(self, request: pb.GetAuditEventRequest, context: Any) -> pb.GetAuditEventResponse:
         event_id = request.name.removeprefix(f"{RESOURCE}/")
@@ -55,14 +52,23 @@ def _admin() -> str:
     return identity.tenant_id
 
 
-def _filters(request: pb.ListAuditEventsRequest) -> dict[str, Any]:
+def _position(doc: Document) -> dict[str, str]:
+    """An entry's place in the list order (event_time, id): what the next page starts after."""
+    return {"t": aware(doc["event_time"]).isoformat(), "id": doc["_id"]}
+
+
+def filters_of(request: pb.ListAuditEventsRequest) -> dict[str, Any]:
+    """The request's filters as field conditions (each served by an index, see the repository)."""
     query: dict[str, Any] = {}
-    if request.types:
-        query["type"] = {"$in": [pb.AuditEventType.Name(t) for t in request.types]}
+    types = list(dict.fromkeys(pb.AuditEventType.Name(t) for t in request.types))
+    if len(types) == 1:
+        query["type"] = types[0]  # an equality: the type index serves it in list order
+    elif types:
+        query["type"] = {"$in": types}
     if request.outcome:
         query["outcome"] = pb.AuditOutcome.Name(request.outcome)
     if request.actor_id:
-        query["actor.id"] = request.actor_id
+        query["actor_id"] = request.actor_id
     if request.target:
         query["target"] = request.target
     if request.ip_address:
@@ -78,16 +84,11 @@ def _filters(request: pb.ListAuditEventsRequest) -> dict[str, Any]:
 
 
 def to_pb(doc: Document) -> pb.AuditEvent:
-    actor = doc.get("actor") or {}
     return pb.AuditEvent(
         name=f"{RESOURCE}/{doc['_id']}",
         type=doc["type"],  # enum fields accept their names
         outcome=doc["outcome"],
-        actor=common_pb2.Actor(
-            type=actor.get("type", "ACTOR_TYPE_UNSPECIFIED"),
-            id=actor.get("id", ""),
-            display_name=actor.get("display_name", ""),
-        ),
+        actor=actor_of(doc),
         target=doc.get("target", ""),
         client_id=doc.get("client_id", ""),
         ip_address=doc.get("ip_address", ""),

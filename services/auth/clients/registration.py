@@ -17,10 +17,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.auth.clients.model import DEFAULT_SCOPES, ClientType, Grant, OAuthClient, Purpose
 from services.auth.clients.service import ClientService
-from services.auth.common import aware, now
+from services.auth.common import aware
 from services.auth.crypto import digest, new_secret
 from services.kit.identity import Identity
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]{1,100}$")  # RFC 6749 §3.3 scope-token
@@ -44,6 +44,8 @@ class InitialAccessTokens:
             self.tokens,
             [IndexModel([("tenant_id", ASCENDING), ("expire_time", ASCENDING)], name="tenant_expiry")],
         )
+        # The clean-up job's range (services/auth/audit/retention.py): cross-tenant by nature.
+        await self.tokens.create_indexes([IndexModel([("expire_time", ASCENDING)], name="expiry")])
 
     async def create(self, who: Identity, ttl_seconds: int, max_uses: int) -> tuple[str, datetime]:
         token, expires = new_secret(), now() + timedelta(seconds=ttl_seconds)

@@ -11,8 +11,8 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.auth.clients.model import ClientType, Grant, OAuthClient, Purpose
-from services.auth.common import new_etag, now
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 INDEXES = [
     IndexModel(
@@ -31,7 +31,7 @@ class ClientRepository:
     async def insert(self, client: OAuthClient) -> OAuthClient:
         client.create_time = client.update_time = now()
         client.etag = new_etag()
-        await self.clients.insert_one(_to_doc(client))
+        await self.clients.insert_one(client_document(client))
         return client
 
     async def get(self, *, tenant_id: str, client_id: str) -> OAuthClient | None:
@@ -79,11 +79,13 @@ class ClientRepository:
     async def delete_tenant(self, tenant_id: str) -> None:
         await self.clients.delete_many({"tenant_id": tenant_id})
 
-    async def delete(self, *, tenant_id: str, client_id: str, etag: str) -> bool:
+    async def delete(self, *, tenant_id: str, client_id: str, etag: str) -> OAuthClient | None:
+        """Remove the client (only in the state ``etag`` names, when given); what was removed."""
         query: dict[str, Any] = {"_id": client_id, "tenant_id": tenant_id}
         if etag:
             query["etag"] = etag
-        return (await self.clients.delete_one(query)).deleted_count == 1
+        doc = await self.clients.find_one_and_delete(query)
+        return _from_doc(doc) if doc else None
 
 
 def to_storage(changes: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +96,8 @@ def to_storage(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _to_doc(client: OAuthClient) -> Document:
+def client_document(client: OAuthClient) -> Document:
+    """The stored form of a client."""
     doc = asdict(client)
     doc["_id"] = doc.pop("id")
     doc["client_type"] = client.client_type.value

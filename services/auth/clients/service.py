@@ -17,11 +17,13 @@ from services.auth.audit.model import AuditEntry, user_actor
 from services.auth.clients.convert import to_pb
 from services.auth.clients.model import MUTABLE_FIELDS, ClientType, Grant, OAuthClient, Purpose
 from services.auth.clients.repository import ClientRepository, to_storage
-from services.auth.common import TtlCache, now
+from services.auth.common import TtlCache
 from services.auth.crypto import digest, new_secret
 from services.auth.grants.refresh import RefreshTokens
 from services.kit.errors import EtagMismatch, FieldViolation, InvalidArgument, NotFound
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.mongo import now
+from services.kit.pagination import Page, decode_token, page_of, page_size
+from services.kit.resources import check_update_mask
 
 CHANGED = audit_pb2.AUDIT_EVENT_TYPE_OAUTH_CLIENT_CHANGED
 
@@ -73,30 +75,19 @@ class ClientService:
 
     async def find_page(
         self, tenant_id: str, *, purpose: Purpose | None, search: str, size: int, token: str
-    ) -> tuple[list[OAuthClient], str]:
+    ) -> Page[OAuthClient]:
         position = decode_token(token, keys={"t", "id"})
         after = (datetime.fromisoformat(position["t"]), str(position["id"])) if position else None
         limit = page_size(size)
         rows = await self.repo.find_page(
             tenant_id=tenant_id, purpose=purpose, search=search, after=after, limit=limit + 1
         )
-        items, more = rows[:limit], len(rows) > limit
-        last = items[-1] if items else None
-        if more and last and last.create_time:
-            return items, encode_token({"t": last.create_time.isoformat(), "id": last.id})
-        return items, ""
+        return page_of(rows, limit, _position)
 
     async def update(
         self, tenant_id: str, client_id: str, fields: dict[str, Any], mask: list[str], etag: str, actor: str
     ) -> OAuthClient:
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field(
-                "update_mask.paths",
-                f"unknown or read-only field(s) {unknown}; updatable: {sorted(MUTABLE_FIELDS)}"
-                if unknown
-                else "name a field",
-            )
+        check_update_mask(mask, MUTABLE_FIELDS)
         current = await self.get(tenant_id, client_id)
         changes = {path: fields[path] for path in mask}
         candidate = OAuthClient(**{**current.__dict__, **changes})
@@ -112,8 +103,9 @@ class ClientService:
         return updated
 
     async def delete(self, tenant_id: str, client_id: str, etag: str, actor: str) -> None:
-        client = await self.get(tenant_id, client_id)
-        if not await self.repo.delete(tenant_id=tenant_id, client_id=client_id, etag=etag):
+        client = await self.repo.delete(tenant_id=tenant_id, client_id=client_id, etag=etag)
+        if client is None:
+            await self.get(tenant_id, client_id)  # NOT_FOUND when it is gone
             raise EtagMismatch(f"oauthClients/{client_id}")
         self._cache.invalidate((tenant_id, client_id))
         revoked = await self.revoker.revoke_client(tenant_id=tenant_id, client_id=client_id)
@@ -172,6 +164,12 @@ class ClientService:
                 payload=payload,
             )
         )
+
+
+def _position(client: OAuthClient) -> dict[str, str]:
+    """A client's place in the list order (create_time, id): what the next page starts after."""
+    assert client.create_time is not None  # stored clients have one
+    return {"t": client.create_time.isoformat(), "id": client.id}
 
 
 def _check(client: OAuthClient) -> None:

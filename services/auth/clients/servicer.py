@@ -58,14 +58,16 @@ class OAuthClientServicer(pb_grpc.OAuthClientServiceServicer):
     async def ListOAuthClients(
         self, request: pb.ListOAuthClientsRequest, context: Any
     ) -> pb.ListOAuthClientsResponse:
-        items, token = await self.service.find_page(
+        page = await self.service.find_page(
             _admin().tenant_id,
             purpose=PURPOSE_FROM_PB.get(request.purpose),
             search=request.search,
             size=request.page_size,
             token=request.page_token,
         )
-        return pb.ListOAuthClientsResponse(oauth_clients=[to_pb(c) for c in items], next_page_token=token)
+        return pb.ListOAuthClientsResponse(
+            oauth_clients=[to_pb(c) for c in page.items], next_page_token=page.next_page_token
+        )
 
     async def UpdateOAuthClient(
         self, request: pb.UpdateOAuthClientRequest, context: Any

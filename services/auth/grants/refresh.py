@@ -27,15 +27,17 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from pymongo.results import UpdateResult
 
-from services.auth.common import aware, now
+from services.auth.common import aware
 from services.auth.crypto import digest, new_secret
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
 
 FAMILY_INDEXES = [
     IndexModel([("tenant_id", ASCENDING), ("client_id", ASCENDING)], name="tenant_client"),
     IndexModel([("tenant_id", ASCENDING), ("user_id", ASCENDING)], name="tenant_user"),
 ]
 TOKEN_INDEXES = [IndexModel([("tenant_id", ASCENDING), ("family_id", ASCENDING)], name="tenant_family")]
+#: The clean-up job's range (services/auth/audit/retention.py): cross-tenant by nature.
+EXPIRY_INDEX = IndexModel([("expire_time", ASCENDING)], name="expiry")
 #: How long a family revoked before it was created (a replayed authorization code) is kept.
 STUB_TTL = timedelta(days=1)
 
@@ -72,6 +74,16 @@ class RefreshTokens:
     async def init(self) -> None:
         await ensure_indexes(self.families, FAMILY_INDEXES)
         await ensure_indexes(self.tokens, TOKEN_INDEXES)
+        for collection in (self.families, self.tokens):
+            await collection.create_indexes([EXPIRY_INDEX])
+
+    async def purge_expired(self) -> int:
+        """Remove expired families and tokens (a token expires with its family): once a family is
+        past ``expire_time`` nothing of it is usable or needed to detect a reuse."""
+        at = now()
+        families = await self.families.delete_many({"expire_time": {"$lt": at}})
+        tokens = await self.tokens.delete_many({"expire_time": {"$lt": at}})
+        return families.deleted_count + tokens.deleted_count
 
     async def issue(self, tenant_id: str, grant: RefreshGrant) -> str:
         """The first token of a new family. A family revoked before it was stored (its code was

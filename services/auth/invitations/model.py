@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from services.auth.common import now
 from services.auth.users.model import Role
+from services.kit.mongo import now
 
 RESOURCE = "invitations"
 

@@ -11,10 +11,11 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.auth.common import aware, new_etag, now
+from services.auth.common import aware
 from services.auth.invitations.model import Invitation, InvitationStatus
 from services.auth.users.model import Role, email_key
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 PENDING = InvitationStatus.PENDING.value
 
@@ -92,8 +93,9 @@ class InvitationRepository:
         )
         return _from_doc(doc) if doc else None
 
-    async def delete(self, *, tenant_id: str, invitation_id: str) -> None:
-        await self.invitations.delete_one({"_id": invitation_id, "tenant_id": tenant_id})
+    async def delete(self, *, tenant_id: str, invitation_id: str, etag: str) -> None:
+        """Remove the invitation if it is still in the state ``etag`` names."""
+        await self.invitations.delete_one({"_id": invitation_id, "tenant_id": tenant_id, "etag": etag})
 
 
 def _to_doc(invitation: Invitation) -> Document:

@@ -13,7 +13,7 @@ from openframe.auth.v1 import audit_pb2
 from openframe.events.v1 import user_events_pb2 as events
 from services.auth.audit.log import AuditLog
 from services.auth.audit.model import AuditEntry, user_actor
-from services.auth.common import new_id, now, uuid7
+from services.auth.common import new_id, uuid7
 from services.auth.crypto import digest, new_secret
 from services.auth.invitations.convert import to_pb
 from services.auth.invitations.model import Invitation, InvitationStatus
@@ -28,7 +28,8 @@ from services.auth.users.model import ADMINS, Role, User, UserStatus
 from services.auth.users.repository import UserRepository
 from services.kit.errors import AlreadyExists, EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
 from services.kit.identity import Identity
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.mongo import now
+from services.kit.pagination import Page, decode_token, page_of, page_size
 
 T = audit_pb2
 #: What an unknown, used, revoked or expired token is (the contract says NOT_FOUND).
@@ -73,7 +74,7 @@ class InvitationService:
 
     async def list(
         self, who: Identity, *, status: InvitationStatus | None, search: str, size: int, token: str
-    ) -> tuple[list[Invitation], str]:
+    ) -> Page[Invitation]:
         who.require_any_role(*ADMINS)
         position = decode_token(token, keys={"id"})
         limit = page_size(size)
@@ -84,8 +85,7 @@ class InvitationService:
             before=str(position["id"]) if position else None,
             limit=limit + 1,
         )
-        items = rows[:limit]
-        return items, encode_token({"id": items[-1].id}) if len(rows) > limit else ""
+        return page_of(rows, limit, lambda invitation: {"id": invitation.id})
 
     async def create(
         self, who: Identity, *, email: str, role: Role | None, message: str, ttl_seconds: int | None
@@ -99,7 +99,8 @@ class InvitationService:
             raise AlreadyExists(f"a pending invitation for {email!r} already exists")
         inviter = await self.users.get(tenant_id=who.tenant_id, user_id=who.subject)
         token = new_secret()
-        invitation = await self.repo.insert(
+        # Stored as sent (send_count 1): removed again below if the mail server refuses it.
+        sent = await self.repo.insert(
             Invitation(
                 id=uuid7(),
                 tenant_id=who.tenant_id,
@@ -109,22 +110,17 @@ class InvitationService:
                 expire_time=now() + timedelta(seconds=ttl_seconds or self.default_ttl),
                 inviter_id=who.subject,
                 inviter_name=inviter.display_name if inviter else "",
+                send_count=1,
+                last_send_time=now(),
             ),
             digest(token),
         )
         try:
-            await self._send(invitation, token)
+            await self._send(sent, token)
         except Exception:
             # Never sent: nobody holds the token, so the invitation would only block a retry.
-            await self.repo.delete(tenant_id=who.tenant_id, invitation_id=invitation.id)
+            await self.repo.delete(tenant_id=who.tenant_id, invitation_id=sent.id, etag=sent.etag)
             raise
-        sent = await self.repo.update(
-            tenant_id=who.tenant_id,
-            invitation_id=invitation.id,
-            changes={"send_count": 1, "last_send_time": now()},
-            expect={},
-        )
-        assert sent is not None
         await self._audit(
             who, sent, T.AUDIT_EVENT_TYPE_INVITATION_SENT, events.InvitationSent(invitation=to_pb(sent))
         )

@@ -46,14 +46,16 @@ class InvitationServicer(pb_grpc.InvitationServiceServicer):
     async def ListInvitations(
         self, request: pb.ListInvitationsRequest, context: Any
     ) -> pb.ListInvitationsResponse:
-        items, token = await self.service.list(
+        page = await self.service.list(
             current_identity(),
             status=STATUS_FROM_PB.get(request.status),
             search=request.search,
             size=request.page_size,
             token=request.page_token,
         )
-        return pb.ListInvitationsResponse(invitations=[to_pb(i) for i in items], next_page_token=token)
+        return pb.ListInvitationsResponse(
+            invitations=[to_pb(i) for i in page.items], next_page_token=page.next_page_token
+        )
 
     async def ResendInvitation(
         self, request: pb.ResendInvitationRequest, context: Any

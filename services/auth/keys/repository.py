@@ -49,7 +49,7 @@ class SigningKeyRepository:
 
     async def deactivate(self, *, tenant_id: str, key_id: str, at: datetime, retire_at: datetime) -> None:
         await self.keys.update_one(
-            {"_id": key_id, "tenant_id": tenant_id},
+            {"_id": key_id, "tenant_id": tenant_id, "deactivate_time": None},
             {"$set": {"deactivate_time": at, "retire_time": retire_at}},
         )
 

@@ -16,7 +16,7 @@ from openframe.auth.v1 import audit_pb2
 from openframe.events.v1 import security_events_pb2 as events
 from services.auth.audit.log import AuditLog
 from services.auth.audit.model import AuditEntry, user_actor
-from services.auth.common import TtlCache, now
+from services.auth.common import TtlCache
 from services.auth.crypto import KeyVault, load_private_der, new_rsa_key, private_der, public_jwk
 from services.auth.keys.convert import to_pb
 from services.auth.keys.model import SigningKey
@@ -24,6 +24,7 @@ from services.auth.keys.repository import SigningKeyRepository
 from services.auth.tenants.model import Tenant, TenantStatus
 from services.auth.tenants.repository import TenantRepository
 from services.kit.errors import EtagMismatch, NotFound
+from services.kit.mongo import now
 
 VERSION_KEY = "auth:signing-keys-version"
 

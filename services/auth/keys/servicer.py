@@ -8,7 +8,6 @@ from typing import Any
 
 from openframe.auth.v1 import signing_keys_pb2 as pb
 from openframe.auth.v1 import signing_keys_pb2_grpc as pb_grpc
-from services.auth.common import now
 from services.auth.keys.convert import STATUS_FROM_PB, jwk_pb, to_pb
 from services.auth.keys.model import RESOURCE
 from services.auth.keys.service import SigningKeyService
@@ -17,7 +16,8 @@ from services.auth.tenants.service import TenantService
 from services.auth.users.model import ADMINS
 from services.kit.errors import NotFound
 from services.kit.identity import current_identity
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.mongo import now
+from services.kit.pagination import decode_token, page_of, page_size
 
 SERVICE = pb.DESCRIPTOR.services_by_name["SigningKeyService"].full_name
 PUBLIC_METHODS = frozenset({f"/{SERVICE}/GetJwks"})
@@ -46,11 +46,10 @@ class SigningKeyServicer(pb_grpc.SigningKeyServiceServicer):
         if position:
             ids = [k.id for k in keys]
             keys = keys[ids.index(position["id"]) + 1 :] if position["id"] in ids else []
-        size = page_size(request.page_size)
-        page, more = keys[:size], len(keys) > size
+        page = page_of(keys, page_size(request.page_size), lambda key: {"id": key.id})
         return pb.ListSigningKeysResponse(
-            signing_keys=[to_pb(k, active_id=tenant.active_key_id, at=at) for k in page],
-            next_page_token=encode_token({"id": page[-1].id}) if more else "",
+            signing_keys=[to_pb(k, active_id=tenant.active_key_id, at=at) for k in page.items],
+            next_page_token=page.next_page_token,
         )
 
     async def GetSigningKey(self, request: pb.GetSigningKeyRequest, context: Any) -> pb.GetSigningKeyResponse:

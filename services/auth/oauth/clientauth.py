@@ -12,9 +12,9 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from services.auth.clients.model import OAuthClient
-from services.auth.common import now
 from services.auth.oauth.base import Deps, OAuthError
 from services.auth.tenants.model import Tenant
+from services.kit.mongo import now
 
 
 @dataclass(frozen=True)

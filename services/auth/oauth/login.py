@@ -19,7 +19,7 @@ from starlette.responses import Response
 from openframe.auth.v1 import audit_pb2
 from openframe.events.v1 import security_events_pb2 as events
 from services.auth.audit.model import AuditEntry, user_actor
-from services.auth.common import new_id, now
+from services.auth.common import new_id
 from services.auth.crypto import digest
 from services.auth.oauth.authorize import redirect_to_client
 from services.auth.oauth.base import Deps, TenantNotFoundError, client_ip, deps, issuer_of, path_tenant
@@ -30,6 +30,7 @@ from services.auth.passwords import verify_password
 from services.auth.sso.links import login_links
 from services.auth.tenants.model import Tenant
 from services.auth.users.model import UserStatus
+from services.kit.mongo import now
 
 R = events.LoginFailureReason
 BAD_CREDENTIALS = "Incorrect email or password."

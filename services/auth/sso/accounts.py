@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from openframe.events.v1 import security_events_pb2 as events
 from services.auth.audit.log import AuditLog
-from services.auth.common import new_id, now
+from services.auth.common import new_id
 from services.auth.sso import audit
 from services.auth.sso.audit import Attempt
 from services.auth.sso.model import SsoProvider
@@ -29,6 +29,7 @@ from services.auth.tenants.model import Tenant
 from services.auth.users.model import User, UserStatus
 from services.auth.users.repository import UserRepository
 from services.kit.errors import AlreadyExists
+from services.kit.mongo import now
 
 R = events.LoginFailureReason
 
@@ -76,7 +77,7 @@ class Accounts:
                 _usable(user)
                 await self.repo.touch_link(tenant_id=tenant.id, link_id=link.id, email=ident.email, at=now())
                 return user, "linked"
-            await self.repo.unlink(tenant_id=tenant.id, link_id=link.id)  # its user was deleted
+            await self.repo.unlink(tenant_id=tenant.id, link_id=link.id, user_id=link.user_id)  # user deleted
         if not ident.email_verified:
             raise Refused(
                 "email_not_verified",

@@ -24,7 +24,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from services.auth.common import now
 from services.auth.crypto import b64url, digest
 from services.auth.oauth.base import TenantNotFoundError, client_ip, deps, issuer_of, path_tenant
 from services.auth.oauth.login import finish_login
@@ -38,6 +37,7 @@ from services.auth.sso.model import SsoProvider
 from services.auth.sso.presets import MICROSOFT_TENANT_PLACEHOLDER
 from services.auth.sso.upstream import UpstreamError
 from services.auth.tenants.model import Tenant
+from services.kit.mongo import now
 
 ISSUER = "/auth/tenants/{tenant}"
 SSO_COOKIE = "of_sso"

@@ -12,10 +12,11 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.auth.common import new_etag, new_id, now
+from services.auth.common import new_id
 from services.auth.sso.model import LinkedIdentity, Preset, SsoProvider
 from services.auth.users.model import Role
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 PROVIDER_INDEXES = [
     IndexModel(
@@ -80,11 +81,13 @@ class SsoRepository:
         )
         return _from_doc(doc) if doc else None
 
-    async def delete(self, *, tenant_id: str, provider_id: str, etag: str) -> bool:
+    async def delete(self, *, tenant_id: str, provider_id: str, etag: str) -> SsoProvider | None:
+        """Remove the provider (only in the state ``etag`` names, when given); what was removed."""
         query: dict[str, Any] = {"_id": provider_id, "tenant_id": tenant_id}
         if etag:
             query["etag"] = etag
-        return (await self.providers.delete_one(query)).deleted_count == 1
+        doc = await self.providers.find_one_and_delete(query)
+        return _from_doc(doc) if doc else None
 
     # linked identities
 
@@ -122,12 +125,15 @@ class SsoRepository:
         return identity
 
     async def touch_link(self, *, tenant_id: str, link_id: str, email: str, at: datetime) -> None:
+        # $max: of two sign-ins finishing out of order the later time stays.
         await self.identities.update_one(
-            {"_id": link_id, "tenant_id": tenant_id}, {"$set": {"last_login_time": at, "email": email}}
+            {"_id": link_id, "tenant_id": tenant_id},
+            {"$set": {"email": email}, "$max": {"last_login_time": at}},
         )
 
-    async def unlink(self, *, tenant_id: str, link_id: str) -> None:
-        await self.identities.delete_one({"_id": link_id, "tenant_id": tenant_id})
+    async def unlink(self, *, tenant_id: str, link_id: str, user_id: str) -> None:
+        """Remove a link that still points at ``user_id``."""
+        await self.identities.delete_one({"_id": link_id, "tenant_id": tenant_id, "user_id": user_id})
 
     async def unlink_provider(self, *, tenant_id: str, provider_id: str) -> int:
         result = await self.identities.delete_many({"tenant_id": tenant_id, "provider_id": provider_id})

@@ -25,7 +25,8 @@ from services.auth.sso.secretbox import SecretBox
 from services.auth.sso.upstream import UpstreamError, Upstreams
 from services.kit.destinations import Refused
 from services.kit.errors import EtagMismatch, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.pagination import Page, decode_token, page_of, page_size
+from services.kit.resources import check_update_mask
 
 CHANGED = audit_pb2.AUDIT_EVENT_TYPE_SSO_PROVIDER_CHANGED
 MICROSOFT_TENANT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
@@ -77,34 +78,23 @@ class SsoProviderService:
 
     async def find_page(
         self, tenant_id: str, *, enabled_only: bool, size: int, token: str
-    ) -> tuple[list[SsoProvider], str]:
+    ) -> Page[SsoProvider]:
         position = decode_token(token, keys={"n", "id"})
         after = (str(position["n"]), str(position["id"])) if position else None
         limit = page_size(size)
         rows = await self.repo.find_page(
             tenant_id=tenant_id, enabled_only=enabled_only, after=after, limit=limit + 1
         )
-        items = rows[:limit]
-        if len(rows) > limit and items:
-            return items, encode_token({"n": items[-1].display_name, "id": items[-1].id})
-        return items, ""
+        return page_of(rows, limit, lambda provider: {"n": provider.display_name, "id": provider.id})
 
     async def enabled(self, tenant_id: str) -> list[SsoProvider]:
         """The tenant's enabled providers (the login page's buttons)."""
-        items, _ = await self.find_page(tenant_id, enabled_only=True, size=20, token="")
-        return items
+        return (await self.find_page(tenant_id, enabled_only=True, size=20, token="")).items
 
     async def update(
         self, tenant_id: str, provider_id: str, fields: dict[str, Any], mask: list[str], etag: str, actor: str
     ) -> SsoProvider:
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field(
-                "update_mask.paths",
-                f"unknown or read-only field(s) {unknown}; updatable: {sorted(MUTABLE_FIELDS)}"
-                if unknown
-                else "name a field",
-            )
+        check_update_mask(mask, MUTABLE_FIELDS)
         current = await self.get(tenant_id, provider_id)
         changes = {path: fields[path] for path in mask if path != "client_secret"}
         candidate = SsoProvider(**{**current.__dict__, **changes})
@@ -153,9 +143,10 @@ class SsoProviderService:
         return updated
 
     async def delete(self, tenant_id: str, provider_id: str, etag: str, actor: str) -> None:
-        current = await self.get(tenant_id, provider_id)
-        if not await self.repo.delete(tenant_id=tenant_id, provider_id=provider_id, etag=etag):
-            raise EtagMismatch(current.name)
+        current = await self.repo.delete(tenant_id=tenant_id, provider_id=provider_id, etag=etag)
+        if current is None:
+            await self.get(tenant_id, provider_id)  # NOT_FOUND when it is gone
+            raise EtagMismatch(f"ssoProviders/{provider_id}")
         unlinked = await self.repo.unlink_provider(tenant_id=tenant_id, provider_id=provider_id)
         payload = events.SsoProviderDeleted(sso_provider=current.name)
         await self._audit(current, actor, "deleted", payload, unlinked_identities=str(unlinked))

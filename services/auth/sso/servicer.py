@@ -42,14 +42,14 @@ class SsoProviderServicer(pb_grpc.SsoProviderServiceServicer):
     async def ListSsoProviders(
         self, request: pb.ListSsoProvidersRequest, context: Any
     ) -> pb.ListSsoProvidersResponse:
-        items, token = await self.service.find_page(
+        page = await self.service.find_page(
             _admin().tenant_id,
             enabled_only=request.enabled_only,
             size=request.page_size,
             token=request.page_token,
         )
         return pb.ListSsoProvidersResponse(
-            sso_providers=[self.service.to_pb(p) for p in items], next_page_token=token
+            sso_providers=[self.service.to_pb(p) for p in page.items], next_page_token=page.next_page_token
         )
 
     async def UpdateSsoProvider(

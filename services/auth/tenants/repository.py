@@ -12,10 +12,10 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.auth.common import new_etag, now
 from services.auth.tenants.model import Tenant, TenantStatus
 from services.kit.errors import AlreadyExists
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 #: A registration that crashed half-way leaves a PROVISIONING tenant; after this long its id
 #: may be registered again (the remnants are replaced).

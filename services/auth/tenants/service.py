@@ -29,7 +29,8 @@ from services.auth.users.model import ADMINS, Role, User
 from services.auth.users.repository import UserRepository
 from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
 from services.kit.identity import Identity
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.pagination import Page, decode_token, page_of, page_size
+from services.kit.resources import check_update_mask
 
 #: Fields UpdateTenant may change.
 UPDATABLE = frozenset({"display_name", "email_domains"})
@@ -229,9 +230,7 @@ class TenantService:
         if tenant_id != who.tenant_id:
             raise NotFound(f"tenants/{tenant_id}")  # another tenant looks exactly like a missing one
         who.require_any_role(*ADMINS)
-        unknown = sorted(set(mask) - UPDATABLE)
-        if not mask or unknown:
-            raise InvalidArgument.field("update_mask.paths", f"updatable: {sorted(UPDATABLE)}")
+        check_update_mask(mask, UPDATABLE)
         current = await self.get(tenant_id)
         changes: dict[str, Any] = {}
         if "display_name" in mask:
@@ -288,7 +287,7 @@ class TenantService:
         search: str,
         size: int,
         token: str,
-    ) -> tuple[list[Tenant], str]:
+    ) -> Page[Tenant]:
         """Platform operators page through every tenant; anyone else sees the one they belong to."""
         if not operator:
             own = await self.repo.get(who.tenant_id)
@@ -298,12 +297,15 @@ class TenantService:
                 and (status is None or own.status is status)
                 and (not search or search.lower() in f"{own.id} {own.display_name}".lower())
             )
-            return ([own] if keep and own else []), ""
+            return Page([own] if keep and own else [], "")
         position = decode_token(token, keys={"t", "id"})
         after = (datetime.fromisoformat(str(position["t"])), str(position["id"])) if position else None
         limit = page_size(size)
         rows = await self.repo.find_page(status=status, search=search, after=after, limit=limit + 1)
-        items = rows[:limit]
-        if len(rows) > limit and items[-1].create_time is not None:
-            return items, encode_token({"t": items[-1].create_time.isoformat(), "id": items[-1].id})
-        return items, ""
+        return page_of(rows, limit, _position)
+
+
+def _position(tenant: Tenant) -> dict[str, str]:
+    """A tenant's place in the list order (create_time, id): what the next page starts after."""
+    assert tenant.create_time is not None  # stored tenants have one
+    return {"t": tenant.create_time.isoformat(), "id": tenant.id}

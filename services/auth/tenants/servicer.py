@@ -88,7 +88,7 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
 
     async def ListTenants(self, request: pb.ListTenantsRequest, context: Any) -> pb.ListTenantsResponse:
         identity = current_identity()
-        tenants, token = await self.service.list_for(
+        page = await self.service.list_for(
             identity,
             operator=is_operator(identity),
             status=convert.STATUS_FROM_PB.get(request.status),
@@ -97,7 +97,8 @@ class TenantServicer(pb_grpc.TenantServiceServicer):
             token=request.page_token,
         )
         return pb.ListTenantsResponse(
-            tenants=[convert.to_pb(t, self.service.issuer(t.id)) for t in tenants], next_page_token=token
+            tenants=[convert.to_pb(t, self.service.issuer(t.id)) for t in page.items],
+            next_page_token=page.next_page_token,
         )
 
     async def UpdateTenant(self, request: pb.UpdateTenantRequest, context: Any) -> pb.UpdateTenantResponse:

@@ -12,10 +12,10 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.auth.common import new_etag, now
 from services.auth.users.model import Role, User, UserStatus, email_key
 from services.kit.errors import AlreadyExists
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 INDEXES = [
     IndexModel([("tenant_id", ASCENDING), ("email_key", ASCENDING)], unique=True, name="tenant_email"),
@@ -104,9 +104,10 @@ class UserRepository:
         return _from_doc(doc) if doc else None
 
     async def touch_login(self, *, tenant_id: str, user_id: str, at: datetime) -> None:
-        # Not an etag change: signing in does not edit the user.
+        # Not an etag change: signing in does not edit the user. $max: of two sign-ins finishing
+        # out of order the later time stays.
         await self.users.update_one(
-            {"_id": user_id, "tenant_id": tenant_id}, {"$set": {"last_login_time": at}}
+            {"_id": user_id, "tenant_id": tenant_id}, {"$max": {"last_login_time": at}}
         )
 
     async def delete(self, *, tenant_id: str, user_id: str, expect: dict[str, Any]) -> bool:

@@ -22,6 +22,7 @@ from services.auth.users.pages import find_page
 from services.auth.users.repository import UserRepository
 from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from services.kit.identity import Identity
+from services.kit.resources import check_update_mask
 
 T = audit_pb2
 
@@ -69,9 +70,7 @@ class UserService:
     async def update(
         self, who: Identity, user_id: str, fields: dict[str, Any], mask: list[str], etag: str
     ) -> User:
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field("update_mask.paths", f"updatable: {sorted(MUTABLE_FIELDS)}")
+        check_update_mask(mask, MUTABLE_FIELDS)
         target = await self.get(who.tenant_id, user_id)
         if user_id != who.subject:
             self._may_change(who, target)
@@ -164,8 +163,13 @@ class UserService:
             expect={"status": "ACTIVE"},
         )
         if new_owner is None:  # disabled meanwhile: put everything back
-            await self.repo.update(tenant_id=who.tenant_id, user_id=previous.id, changes={"role": "OWNER"})
-            await self.tenants.update(tenant.id, {"owner_id": previous.id})
+            await self.repo.update(
+                tenant_id=who.tenant_id,
+                user_id=previous.id,
+                changes={"role": Role.OWNER.value},
+                expect={"etag": previous.etag},  # as the transfer left it
+            )
+            await self.tenants.update(tenant.id, {"owner_id": previous.id}, expect={"owner_id": target.id})
             raise FailedPrecondition("the new owner must be another, active user")
         await self._audit(
             who,
