@@ -4,8 +4,6 @@ them through the kit's ``PolicyCache`` (services/kit/ratelimit/policies.py)."""
 from __future__ import annotations
 
 import asyncio
-import secrets
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -14,19 +12,15 @@ from pymongo.errors import PyMongoError
 
 from services.kit.errors import EtagMismatch
 from services.kit.logging import get_logger
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
 from services.kit.ratelimit.limits import Limits
 from services.kit.ratelimit.policies import Policy
+from services.kit.resources import new_etag
 
 log = get_logger(__name__)
 
 RESOURCE_NAME = "rateLimitPolicy"
 INDEXES = [IndexModel([("tenant_id", ASCENDING)], unique=True, name="tenant")]
-
-
-def _now() -> datetime:
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)  # what MongoDB stores
 
 
 def _limits(doc: Any) -> Limits:
@@ -76,8 +70,8 @@ class PolicyRepository:
             "$set": {
                 **{name: limits.as_dict() for name, limits in changes.items()},
                 "tenant_id": tenant_id,
-                "update_time": _now(),
-                "etag": secrets.token_hex(8),
+                "update_time": now(),
+                "etag": new_etag(),
             }
         }
         query: Document = {"_id": tenant_id, "tenant_id": tenant_id}

@@ -12,12 +12,13 @@ from pymongo.errors import PyMongoError
 
 from openframe.ratelimit.v1 import rate_limit_policies_pb2 as pb
 from openframe.ratelimit.v1 import rate_limit_policies_pb2_grpc as pb_grpc
-from services.kit.errors import InvalidArgument, Unavailable
+from services.kit.errors import Unavailable
 from services.kit.identity import current_identity
 from services.kit.logging import get_logger
 from services.kit.notices import ChangeNotices
 from services.kit.ratelimit.limits import Defaults, Limits
 from services.kit.ratelimit.policies import Policy, PolicyCache
+from services.kit.resources import check_update_mask
 from services.ratelimit.policies import RESOURCE_NAME, PolicyRepository
 
 log = get_logger(__name__)
@@ -48,12 +49,7 @@ class RateLimitPolicyServicer(pb_grpc.RateLimitPolicyServiceServicer):
     ) -> pb.UpdateRateLimitPolicyResponse:
         tenant = _admin()
         paths = list(request.update_mask.paths)
-        unknown = [p for p in paths if p not in MASKABLE]
-        if unknown or not paths:
-            got = ", ".join(unknown) or "none"
-            raise InvalidArgument.field(
-                "update_mask", f"paths must be among {', '.join(MASKABLE)}; got {got}"
-            )
+        check_update_mask(paths, MASKABLE)
         given = request.rate_limit_policy
         changes = {path: _limits(getattr(given, path)) for path in paths}
         with _store_errors():

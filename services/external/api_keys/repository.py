@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.external.api_keys.model import ApiKey, Limits
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 COLLECTION = "api_keys"
 INDEXES = [
@@ -22,16 +22,6 @@ INDEXES = [
         [("tenant_id", ASCENDING), ("create_time", DESCENDING), ("_id", DESCENDING)], name="tenant_created"
     ),
 ]
-
-
-def now() -> datetime:
-    """UTC now at millisecond precision: what MongoDB stores, so values round-trip equal."""
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
-
-
-def new_etag() -> str:
-    return secrets.token_hex(8)
 
 
 class ApiKeyRepository:

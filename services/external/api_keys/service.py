@@ -14,20 +14,16 @@ from typing import Any
 from services.external.api_keys import material
 from services.external.api_keys.material import SecretHasher
 from services.external.api_keys.model import KNOWN_SCOPES, MUTABLE_FIELDS, ApiKey, Limits, Status
-from services.external.api_keys.repository import ApiKeyRepository, now
+from services.external.api_keys.repository import ApiKeyRepository
 from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
 from services.kit.identity import Identity
+from services.kit.mongo import now
 from services.kit.notices import ChangeNotices
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.pagination import Page, decode_token, page_of, page_size
+from services.kit.resources import check_update_mask
 
 #: Redis channel of key changes (the key id).
 CHANNEL = "openframe:external:api-key-changed"
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[ApiKey]
-    next_page_token: str
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ class ApiKeyService:
 
     async def find_page(
         self, tenant_id: str, *, status: Status | None, search: str, size: int, token: str
-    ) -> Page:
+    ) -> Page[ApiKey]:
         position = decode_token(token, keys={"t", "id"})
         after = (datetime.fromisoformat(position["t"]), str(position["id"])) if position else None
         limit = page_size(size)
@@ -82,26 +78,12 @@ class ApiKeyService:
             after=after,
             limit=limit + 1,
         )
-        items, more = rows[:limit], len(rows) > limit
-        last = items[-1] if items else None
-        token_out = (
-            encode_token({"t": last.create_time.isoformat(), "id": last.id})
-            if more and last and last.create_time
-            else ""
-        )
-        return Page(items, token_out)
+        return page_of(rows, limit, _position)
 
     async def update(
         self, tenant_id: str, key_id: str, fields: dict[str, Any], mask: list[str], etag: str
     ) -> ApiKey:
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field(
-                "update_mask.paths",
-                f"unknown or read-only field(s) {unknown}; updatable: {sorted(MUTABLE_FIELDS)}"
-                if unknown
-                else "name at least one field to update",
-            )
+        check_update_mask(mask, MUTABLE_FIELDS)
         changes = {path: fields.get(path) for path in mask}
         if "scopes" in changes:
             _check_scopes(changes["scopes"] or [], "api_key.scopes")
@@ -189,3 +171,9 @@ def _check_scopes(scopes: list[str], field: str) -> None:
 def _check_expiry(expire_time: datetime | None, field: str) -> None:
     if expire_time is not None and expire_time <= now():
         raise InvalidArgument.field(field, "must be in the future")
+
+
+def _position(key: ApiKey) -> dict[str, Any]:
+    """A key's place in the list (newest first): its creation time, then its id."""
+    assert key.create_time is not None  # every stored key has one
+    return {"t": key.create_time.isoformat(), "id": key.id}

@@ -16,6 +16,7 @@ from services.external.api_keys.service import ApiKeyService
 from services.external.authz.verifier import KeyVerifier
 from services.kit.errors import PermissionDenied
 from services.kit.identity import Identity, current_identity
+from services.kit.mongo import now
 
 MANAGERS = ("OWNER", "ADMIN")
 
@@ -146,7 +147,7 @@ def to_pb(key: ApiKey) -> pb.ApiKey:
             per_hour=key.rate_limits.per_hour,
             per_day=key.rate_limits.per_day,
         ),
-        status=_STATUS_TO_PB[key.status(datetime.now(UTC))],
+        status=_STATUS_TO_PB[key.status(now())],
         last_use_time=_ts(key.last_use_time),
         last_use_ip_address=key.last_use_ip,
         creator=common_pb2.Actor(

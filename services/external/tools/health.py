@@ -12,13 +12,13 @@ The message says what happened in words (status code, error class), never a head
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import httpx
 
 from services.external.tools.model import Credentials, Health, HealthStatus, IntegratedTool
 from services.external.tools.upstream_auth import OAuthTokens, UpstreamAuthError, credential_headers
 from services.kit.destinations import refused
+from services.kit.mongo import now
 
 MAX_VERSION_LEN = 100
 
@@ -69,11 +69,10 @@ def _version(reply: httpx.Response) -> str:
 
 
 def _result(status: HealthStatus, started: float, message: str, version: str = "") -> Health:
-    t = datetime.now(UTC)
     return Health(
         status=status,
         latency_ms=round((time.perf_counter() - started) * 1000, 3),
         message=message,
         tool_version=version,
-        check_time=t.replace(microsecond=t.microsecond // 1000 * 1000),
+        check_time=now(),
     )

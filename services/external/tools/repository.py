@@ -2,15 +2,14 @@
 starts with tenant_id. Credentials are stored sealed (services/kit/sealing.py), never in clear.
 
 Health and the monitor's schedule live in their own collection (``integrated_tool_checks``, one
-document per tool, same ``_id``): FerretDB applies an update as read-then-write of the whole
-document, so a probe writing into the tool's document at the moment a client updates it could
-undo the client's change (and its etag). Separate documents never race."""
+document per tool, same ``_id``): they change on every probe, on a schedule of their own, and are
+not part of the resource a client edits (a probe changes neither its etag nor its update time),
+and the monitor's claims touch only this small collection."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -25,7 +24,8 @@ from services.external.tools.model import (
     ToolType,
 )
 from services.kit.errors import AlreadyExists
-from services.kit.mongo import Document, ensure_indexes
+from services.kit.mongo import Document, ensure_indexes, now
+from services.kit.resources import new_etag
 
 COLLECTION = "integrated_tools"
 CHECKS = "integrated_tool_checks"
@@ -36,16 +36,6 @@ INDEXES = [
 ]
 
 Sealed = dict[str, Any]
-
-
-def now() -> datetime:
-    """UTC now at millisecond precision: what MongoDB stores, so values round-trip equal."""
-    t = datetime.now(UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
-
-
-def new_etag() -> str:
-    return secrets.token_hex(8)
 
 
 class ToolRepository:
@@ -122,7 +112,7 @@ class ToolRepository:
             sets["display_name_key"] = changes["display_name"].lower()
         reprobe = bool({"base_url", "credentials", "enabled", "health_path"} & changes.keys())
         try:
-            # no projection: FerretDB 1.24's findAndModify does not implement "fields"
+            # the whole document (no projection: decision 0017 lists what the embedded store lacks)
             doc = await self.tools.find_one_and_update(
                 query, {"$set": sets}, return_document=ReturnDocument.AFTER
             )
@@ -163,7 +153,7 @@ class ToolRepository:
         claimed: list[tuple[str, str]] = []
         at = now()
         for _ in range(limit):
-            doc = await self.tools.find_one_and_update(
+            doc = await self.checks.find_one_and_update(
                 {"next_check": {"$lte": at}},
                 {"$set": {"next_check": at + timedelta(seconds=interval_seconds)}},
             )

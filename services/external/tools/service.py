@@ -30,18 +30,13 @@ from services.external.tools.upstream_auth import OAuthTokens
 from services.kit.destinations import DestinationPolicy, Refused
 from services.kit.errors import EtagMismatch, InvalidArgument, NotFound
 from services.kit.logging import get_logger
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.pagination import Page, decode_token, page_of, page_size
+from services.kit.resources import check_update_mask
 from services.kit.sealing import SecretBox
 
 log = get_logger(__name__)
 
 PURPOSE = "openframe/external/tool-credentials/v1"
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[IntegratedTool]
-    next_page_token: str
 
 
 @dataclass(frozen=True)
@@ -106,17 +101,14 @@ class ToolService:
 
     async def find_page(
         self, tenant_id: str, *, tool_type: ToolType | None, enabled_only: bool, size: int, token: str
-    ) -> Page:
+    ) -> Page[IntegratedTool]:
         position = decode_token(token, keys={"n", "id"})
         after = (str(position["n"]), str(position["id"])) if position else None
         limit = page_size(size)
         rows = await self.repo.find_page(
             tenant_id=tenant_id, tool_type=tool_type, enabled_only=enabled_only, after=after, limit=limit + 1
         )
-        items, more = rows[:limit], len(rows) > limit
-        last = items[-1] if items else None
-        next_token = encode_token({"n": last.display_name.lower(), "id": last.id}) if more and last else ""
-        return Page(items, next_token)
+        return page_of(rows, limit, lambda tool: {"n": tool.display_name.lower(), "id": tool.id})
 
     async def update(
         self,
@@ -127,14 +119,7 @@ class ToolService:
         mask: list[str],
         etag: str,
     ) -> IntegratedTool:
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field(
-                "update_mask.paths",
-                f"unknown or read-only field(s) {unknown}; updatable: {sorted(MUTABLE_FIELDS)}"
-                if unknown
-                else "name at least one field to update",
-            )
+        check_update_mask(mask, MUTABLE_FIELDS)
         changes = {path: fields[path] for path in mask if path != "credentials"}
         _check_urls(changes, "integrated_tool")
         if "display_name" in changes and not changes["display_name"]:
