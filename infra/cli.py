@@ -83,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         if name == "status":
             p.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
-    layout = Layout.from_env()
+    try:
+        layout = Layout.from_env()
+    except ValueError as exc:  # OPENFRAME_PORT_BASE or OPENFRAME_REPLICAS out of range
+        parser.error(str(exc))
     if args.command == "install":
         install(layout)
         return 0
