@@ -89,9 +89,11 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     notices.subscribe(verifier.forget)
     notices.start(lifecycle)
     verifier.start(lifecycle)
-    api, stream = channel_to(settings, "api"), channel_to(settings, "stream")
+    api = channel_to(settings, "api")
     lifecycle.on_shutdown("channel-api", api.close)
-    lifecycle.on_shutdown("channel-stream", stream.close)
+    stream = channel_to(settings, "stream") if settings.stream_deployed else None
+    if stream is not None:
+        lifecycle.on_shutdown("channel-stream", stream.close)
     ratelimit = channel_to(settings, "ratelimit")
     lifecycle.on_shutdown("channel-ratelimit", ratelimit.close)
     checker, _ = start_checker(settings, RemotePolicies(ratelimit, tokens), lifecycle)

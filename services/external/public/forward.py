@@ -7,6 +7,10 @@ checks exactly as for any other caller. Its errors come back to the public calle
 ``If-Match`` travels on too, so a stale one is the owning service's 412 (with the HTTP status
 signal of services/kit/preconditions.py), not a 409.
 
+An owning service that cannot be reached (down for a moment, restarting) is UNAVAILABLE with
+``RetryInfo`` and a message of ours (the channel's own says which address it tried): a 503 the
+caller may retry, never a 501.
+
 The public request and response messages are named subsets of the internal ones (same field names
 and types, not always the same numbers; ``tests/contract/test_external_public.py`` checks it), so
 converting copies field by field by name and never drops a field the public contract has.
@@ -22,7 +26,7 @@ from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 
 from services.kit import preconditions
-from services.kit.errors import DomainError, PermissionDenied
+from services.kit.errors import DomainError, PermissionDenied, Unavailable
 from services.kit.identity import current_identity
 from services.kit.internal import InternalTokens
 
@@ -79,17 +83,15 @@ class Forwarder:
         request: Message,
         response_type: type[M],
         context: Any,
-        *,
-        passthrough: bool = True,
     ) -> M:
-        """``passthrough=False`` raises the callee's error instead of answering with it."""
+        """The callee's answer as ``response_type``; its error is answered to our caller as is."""
         metadata = self.tokens.metadata(current_identity())
         metadata += tuple(_forwarded(context))
         try:
             response = await rpc(request, metadata=metadata, timeout=TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as exc:
-            if not passthrough:
-                raise
+            if exc.code() == grpc.StatusCode.UNAVAILABLE and not _has_details(exc):
+                raise Unavailable("the service behind this API is unavailable for a moment; retry") from None
             await pass_error(context, exc)
             raise  # unreachable: abort raises
         return convert(response, response_type)
@@ -105,6 +107,11 @@ async def pass_error(context: Any, exc: grpc.aio.AioRpcError) -> None:
     """Abort with the callee's status, message and rich details."""
     trailing = tuple((k, v) for k, v in (exc.trailing_metadata() or ()) if k in PASSED_BACK)
     await context.abort(exc.code(), exc.details() or "", trailing_metadata=trailing)
+
+
+def _has_details(exc: grpc.aio.AioRpcError) -> bool:
+    """The callee answered with rich details: its own status, not the channel's."""
+    return any(k == "grpc-status-details-bin" for k, _ in exc.trailing_metadata() or ())
 
 
 def _forwarded(context: Any) -> list[tuple[str, str]]:

@@ -21,10 +21,8 @@ from openframe.external.v1 import public_devices_pb2_grpc as pubdev_grpc
 from openframe.stream.v1 import logs_pb2, logs_pb2_grpc
 from services.external.public.forward import (
     Forwarder,
-    M,
     NotImplementedYet,
     convert,
-    pass_error,
     require_scope,
 )
 
@@ -107,34 +105,35 @@ class PublicEventServicer(pub_grpc.PublicEventServiceServicer):
         return await self.forward.call(self.events.GetEvent, upstream, pub.GetEventResponse, context)
 
 
-#: What a caller sees while the stream service (the unified log) is not deployed.
-LOGS_UNAVAILABLE = "the unified log is not available yet: the stream service is not deployed"
+#: What a caller sees on a platform that does not run the stream service (the unified log).
+LOGS_NOT_DEPLOYED = "the unified log is not available: the stream service is not deployed"
 
 
 class PublicLogServicer(pub_grpc.PublicLogServiceServicer):
-    """Forwards to the stream service's LogService; answers UNIMPLEMENTED while there is none."""
+    """Forwards to the stream service's LogService. ``stream`` is None on a platform that does
+    not run it (``OPENFRAME_STREAM_DEPLOYED=false``): then, and only then, the answer is
+    UNIMPLEMENTED (501); a stream service that is down for a moment is UNAVAILABLE (503,
+    retryable), like any other owning service (forward.py)."""
 
-    def __init__(self, stream: grpc.aio.Channel, forward: Forwarder) -> None:
-        self.logs = logs_pb2_grpc.LogServiceStub(stream)
+    def __init__(self, stream: grpc.aio.Channel | None, forward: Forwarder) -> None:
+        self.logs = logs_pb2_grpc.LogServiceStub(stream) if stream is not None else None
         self.forward = forward
 
     async def ListLogEntries(
         self, request: pub.ListLogEntriesRequest, context: Any
     ) -> pub.ListLogEntriesResponse:
         require_scope("logs:read")
+        logs = self._logs()
         upstream = convert(request, logs_pb2.ListLogEntriesRequest)
-        return await self._call(self.logs.ListLogEntries, upstream, pub.ListLogEntriesResponse, context)
+        return await self.forward.call(logs.ListLogEntries, upstream, pub.ListLogEntriesResponse, context)
 
     async def GetLogEntry(self, request: pub.GetLogEntryRequest, context: Any) -> pub.GetLogEntryResponse:
         require_scope("logs:read")
+        logs = self._logs()
         upstream = convert(request, logs_pb2.GetLogEntryRequest)
-        return await self._call(self.logs.GetLogEntry, upstream, pub.GetLogEntryResponse, context)
+        return await self.forward.call(logs.GetLogEntry, upstream, pub.GetLogEntryResponse, context)
 
-    async def _call(self, rpc: Any, request: Any, response_type: type[M], context: Any) -> M:
-        try:
-            return await self.forward.call(rpc, request, response_type, context, passthrough=False)
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNIMPLEMENTED):
-                raise NotImplementedYet(LOGS_UNAVAILABLE) from None
-            await pass_error(context, exc)
-            raise
+    def _logs(self) -> logs_pb2_grpc.LogServiceStub:
+        if self.logs is None:
+            raise NotImplementedYet(LOGS_NOT_DEPLOYED)
+        return self.logs
