@@ -23,6 +23,7 @@ from openframe.api.v1 import (
     tags_pb2_grpc,
 )
 from services.api.agents import wiring as agents
+from services.api.devices.counts import DeviceCounts
 from services.api.devices.repository import DeviceRepository
 from services.api.devices.service import DeviceService
 from services.api.devices.servicer import DeviceServicer
@@ -72,8 +73,12 @@ async def build_domain(settings: ApiSettings, lifecycle: Lifecycle) -> Domain:
     lease = settings.outbox_lease_seconds
     org_cache = Cache.connect(settings.redis_url, lifecycle, namespace="organizations")
     device_cache = Cache.connect(settings.redis_url, lifecycle, namespace="devices")
-    organizations = OrganizationRepository(db, org_cache, relays["organizations"], lease_seconds=lease)
-    devices = DeviceRepository(db, device_cache, relays["devices"], lease_seconds=lease)
+    counts = DeviceCounts(db)  # one per process: its pending changes are read by both
+    lifecycle.on_shutdown("device-counts", counts.stop)
+    organizations = OrganizationRepository(
+        db, org_cache, relays["organizations"], lease_seconds=lease, counts=counts
+    )
+    devices = DeviceRepository(db, device_cache, relays["devices"], lease_seconds=lease, counts=counts)
     for store in (organizations, devices):
         await store.init()
     for relay in relays.values():

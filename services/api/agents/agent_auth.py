@@ -35,7 +35,6 @@ class AgentAuthenticator:
         self.tokens = JwtAuthenticator(
             jwks,
             public_url=settings.public_url,
-            audience=settings.jwt_audience,
             leeway_seconds=settings.jwt_leeway_seconds,
             verified_cache_size=cache_size,
             verified_cache_seconds=24 * 3600,  # bounded by each token's own expiry

@@ -6,15 +6,21 @@ number ``n`` of devices holding it; ``organization`` "" is the whole tenant. Fie
 ``device_type``, ``os_type``, ``organization`` (tenant-wide only), ``tag_key`` and ``tag``
 (``key=value``). DELETED devices count nowhere.
 
-Every device write that won its compare-and-set applies the difference between the device before
-and after it (:func:`delta`) with ``$inc``, right after the write: each change is counted once
-however many replicas write. What is not atomic: a process that dies between a device write
-and its counter update (milliseconds) leaves the counts off by that change; :meth:`recount`
-rebuilds a tenant's counts from its devices (run by the devices' migration, and by hand).
+Every device write that won its compare-and-set adds the difference between the device before
+and after it (:func:`delta`) to this process's pending changes, and the pending changes go to
+the store with ``$inc`` every ``flush_seconds`` (and before this process reads counts, so a
+process reads its own writes): each change is counted once however many replicas write, and a
+burst of writes (a fleet registering) costs one update per counter and flush instead of one per
+device write on the same few documents. Counts read by another replica lag by at most a flush.
+What is not atomic: a process that dies with pending changes (at most a flush's worth) leaves
+the counts off by them; :meth:`recount` rebuilds a tenant's counts from its devices (run by the
+devices' migration, and by hand).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,7 +29,10 @@ from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from services.kit.logging import get_logger
 from services.kit.mongo import Document, ensure_indexes
+
+log = get_logger(__name__)
 
 COLLECTION = "device_counts"
 INDEXES = [
@@ -70,11 +79,48 @@ def _id(tenant_id: str, key: Key) -> str:
 
 
 class DeviceCounts:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], *, flush_seconds: float = 0.5) -> None:
         self.collection = db[COLLECTION]
+        self.flush_seconds = flush_seconds
+        self._pending: dict[str, Counter[Key]] = defaultdict(Counter)
+        self._flushing = asyncio.Lock()  # one flush at a time in this process (ordering only)
+        self._task: asyncio.Task[None] | None = None
 
     async def init(self) -> None:
         await ensure_indexes(self.collection, INDEXES)
+
+    def add(self, tenant_id: str, change: Mapping[Key, int]) -> None:
+        """Count ``change`` with the next flush (started on first use)."""
+        if change:
+            self._pending[tenant_id].update(change)
+            if self._task is None or self._task.done():
+                self._task = asyncio.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.flush_seconds)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write the pending changes (kept for the next flush when the store fails)."""
+        async with self._flushing:
+            pending, self._pending = self._pending, defaultdict(Counter)
+            for tenant_id, change in pending.items():
+                try:
+                    await self.apply(tenant_id, change)
+                except Exception as exc:
+                    self._pending[tenant_id].update(change)
+                    log.warning(
+                        "device counts not written; kept for the next flush", error=type(exc).__name__
+                    )
+                    if self._task is None or self._task.done():
+                        self._task = asyncio.create_task(self._flush_soon())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.flush()
 
     async def apply(self, tenant_id: str, change: Mapping[Key, int]) -> None:
         """Add ``change`` to the tenant's counts (upserting counters seen for the first time)."""
@@ -105,6 +151,7 @@ class DeviceCounts:
 
     async def by_field(self, tenant_id: str, organizations: Iterable[str] = ()) -> dict[str, Counter[str]]:
         """field -> value -> devices, over the tenant or over the given organizations."""
+        await self.flush()  # this process's own writes first
         orgs = list(organizations)
         query: Document = {"tenant_id": tenant_id, "organization": {"$in": orgs} if orgs else TENANT}
         out: dict[str, Counter[str]] = defaultdict(Counter)

@@ -143,10 +143,11 @@ class DeviceRepository:
         relay: QueuedOutboxRelay | None = None,
         *,
         lease_seconds: float = 30.0,
+        counts: DeviceCounts | None = None,
     ) -> None:
         self.db = db
         self.devices = db[COLLECTION]
-        self.counts = DeviceCounts(db)
+        self.counts = counts or DeviceCounts(db)
         self.tag_rows = TagRows(db)
         self.cache = cache
         self.relay = relay
@@ -438,8 +439,8 @@ class DeviceRepository:
     async def _derived(self, before: Document | None, after: Document) -> None:
         """The tag rows and counts that follow a write that won (see the module docstring)."""
         try:
+            self.counts.add(after["tenant_id"], counts.delta(before, after))
             await self.tag_rows.sync(after, had_tags=bool(before and before.get("tags")))
-            await self.counts.apply(after["tenant_id"], counts.delta(before, after))
         except Exception as exc:  # the write stands; the rows catch up through the outbox sweep
             log.warning("device derived data not written", error=type(exc).__name__)
 

@@ -61,9 +61,10 @@ class OrganizationRepository:
         relay: QueuedOutboxRelay | None = None,
         *,
         lease_seconds: float = 30.0,
+        counts: DeviceCounts | None = None,
     ) -> None:
         self.orgs = db["organizations"]
-        self.counts = DeviceCounts(db)
+        self.counts = counts or DeviceCounts(db)
         self.cache = cache
         self.relay = relay
         self.lease_seconds = lease_seconds
