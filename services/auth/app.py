@@ -86,8 +86,7 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
     vault = KeyVault(settings.master_key)  # fails fast without a master key
     db = mongo.connect(settings, lifecycle)
     # The audit log lives in its own database: high-volume, append-only, with its own retention
-    # and backups; on FerretDB (a SQLite file per database) it also keeps the tenant, user and
-    # client lookups out of a file that grows by one row per token.
+    # and backups.
     audit_db = db.client[settings.audit_mongo_database or f"{settings.mongo_database}_audit"]
     redis = aioredis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
     lifecycle.on_shutdown("redis", redis.aclose)

@@ -11,11 +11,13 @@ most selective) and the others are checked on the rows it reads.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from services.kit.mongo import Document, ensure_indexes
 
@@ -28,14 +30,15 @@ def _by(field: str, name: str) -> IndexModel:
 
 INDEXES = [
     IndexModel([("tenant_id", ASCENDING), *SORT], name="tenant_time"),
-    IndexModel(
-        [("tenant_id", ASCENDING), ("type", ASCENDING), ("event_time", DESCENDING)], name="tenant_type"
-    ),
+    _by("type", "tenant_type_time"),
     _by("outcome", "tenant_outcome"),
     _by("actor_id", "tenant_actor"),
     _by("target", "tenant_target"),
     _by("ip_address", "tenant_ip"),
 ]
+#: Indexes an earlier version made that these replace: ``tenant_type`` lacked ``_id``, so a
+#: page of a common type sorted every entry of that type.
+REPLACED = ("tenant_type",)
 COLLECTION = "audit_events"
 CHECKPOINTS = "outbox_checkpoints"
 
@@ -55,6 +58,11 @@ class AuditRepository:
 
     async def init(self) -> None:
         await ensure_indexes(self.events, INDEXES)
+        existing = await self.events.index_information()
+        for name in REPLACED:
+            if name in existing:
+                with contextlib.suppress(OperationFailure):  # another process dropped it first
+                    await self.events.drop_index(name)
 
     async def get(self, *, tenant_id: str, event_id: str) -> Document | None:
         return await self.events.find_one({"_id": event_id, "tenant_id": tenant_id})

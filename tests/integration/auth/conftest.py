@@ -1,4 +1,4 @@
-"""The auth service in-process on free ports (gRPC + HTTP), against the real FerretDB, Redis and
+"""The auth service in-process on free ports (gRPC + HTTP), against the real store, Redis and
 Kafka, in a private database and a private Kafka topic."""
 
 from __future__ import annotations
