@@ -141,15 +141,12 @@ async def build_app(settings: ApiSettings, lifecycle: Lifecycle) -> tuple[int, D
         ),
     ]
     bindings = [_binding(module, name, add, servicer) for module, name, (add, servicer) in servicers]
-    public_methods: tuple[str, ...] = ()
-    if settings.agents:
+    if settings.agents:  # RegisterAgent is public (its proto says so): the secret is the credential
         bindings += await agents.start(settings, lifecycle, domain)
-        public_methods = agents.PUBLIC_METHODS  # agent registration: the secret is the credential
     _, port = await start_server(
         settings,
         bindings,
         lifecycle,
-        public_methods=public_methods,
         # agents' tokens reach the agent RPCs only (whether or not agents run here)
         confined_scopes=agents.AGENT_METHODS,
     )

@@ -24,7 +24,6 @@ from openframe.auth.v1 import (
     users_pb2_grpc,
 )
 from services.auth.account.service import AccountService
-from services.auth.account.servicer import PUBLIC_METHODS as ACCOUNT_PUBLIC
 from services.auth.account.servicer import AccountServicer
 from services.auth.account.tokens import EmailTokens
 from services.auth.audit.log import AuditLog, renderer
@@ -40,11 +39,9 @@ from services.auth.grants.codes import CodeStore
 from services.auth.grants.refresh import RefreshTokens
 from services.auth.invitations.repository import InvitationRepository
 from services.auth.invitations.service import InvitationService
-from services.auth.invitations.servicer import PUBLIC_METHODS as INVITATION_PUBLIC
 from services.auth.invitations.servicer import InvitationServicer
 from services.auth.keys.repository import SigningKeyRepository
 from services.auth.keys.service import SigningKeyService
-from services.auth.keys.servicer import PUBLIC_METHODS as KEY_PUBLIC
 from services.auth.keys.servicer import SigningKeyServicer
 from services.auth.mail.sender import Mailer
 from services.auth.oauth.app import create_app
@@ -54,7 +51,6 @@ from services.auth.settings import AuthSettings
 from services.auth.sso.wiring import build_sso, install_sso
 from services.auth.tenants.repository import TenantRepository
 from services.auth.tenants.service import TenantService
-from services.auth.tenants.servicer import PUBLIC_METHODS as TENANT_PUBLIC
 from services.auth.tenants.servicer import TenantServicer
 from services.auth.users.repository import UserRepository
 from services.auth.users.service import UserService
@@ -64,8 +60,6 @@ from services.kit.http import reuseport_socket, serve_http
 from services.kit.lifecycle import Lifecycle
 from services.kit.outbox_log import OutboxLog
 from services.kit.server import ServiceBinding, start_server
-
-PUBLIC_METHODS = TENANT_PUBLIC | KEY_PUBLIC | INVITATION_PUBLIC | ACCOUNT_PUBLIC
 
 
 @dataclass(frozen=True)
@@ -220,7 +214,7 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
     ]
     sso_binding, sso = await build_sso(settings, db, vault, audit, tenants, user_repo, lifecycle)
     bindings.append(sso_binding)
-    _, grpc_port = await start_server(settings, bindings, lifecycle, public_methods=PUBLIC_METHODS)
+    _, grpc_port = await start_server(settings, bindings, lifecycle)
     sock = reuseport_socket(settings.http_host, settings.http_port)
     http_app = create_app(deps)
     install_sso(http_app, sso)

@@ -22,8 +22,6 @@ class AuthSettings(OutboundSettings):
     public_url: str = f"http://127.0.0.1:{local_port('envoy')}"
     #: Redirect URIs of every tenant's console client (default ``{public_url}/console/callback``).
     console_redirect_uris: list[str] = Field(default_factory=list)
-    #: ``aud`` of access tokens.
-    token_audience: str = "openframe"  # noqa: S105 (an audience name)
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     id_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=3600)

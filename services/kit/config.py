@@ -65,8 +65,6 @@ class Settings(BaseSettings):
     public_url: str = f"http://127.0.0.1:{local_port('envoy')}"
     #: Every tenant's public signing keys (the auth service's HTTP port, not through the edge).
     jwks_url: str = f"http://127.0.0.1:{local_port('auth_http')}/auth/jwks"
-    #: Audience every access token must name.
-    jwt_audience: str = "openframe"
     #: Clock skew tolerated on exp / nbf / iat.
     jwt_leeway_seconds: float = Field(default=30.0, ge=0, le=300)
     #: The key set is fetched again after this long (keys removed by the auth service stop

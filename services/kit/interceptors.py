@@ -1,13 +1,14 @@
 """The one server interceptor every service runs.
 
 Per call, in order: request id (propagated from ``x-request-id`` or generated), identity
-(authenticator → tenant in ``contextvars``), input validation (a request that did not parse,
-``decoding.py``, then protovalidate), HTTP
-preconditions (``If-Match`` into the request's etag, ``preconditions.py``), the handler, the
-``etag`` response header (and If-None-Match's not-modified signal), then error mapping
-(domain errors → status + ``google.rpc`` details; anything unexpected → INTERNAL with the
-request id and no internals) and one access-log line. A single wrapper
-keeps the per-call overhead to one extra coroutine frame.
+(authenticator → tenant in ``contextvars``; none for an RPC its proto declares
+``openframe.common.v1.public``, the declaration the edge reads too), input validation (a
+request that did not parse, ``decoding.py``, then protovalidate), HTTP preconditions
+(``If-Match`` into the request's etag, ``preconditions.py``), the handler, the ``etag``
+response header (and If-None-Match's not-modified signal), then error mapping (domain errors →
+status + ``google.rpc`` details; anything unexpected → INTERNAL with the request id and no
+internals) and one access-log line. A single wrapper keeps the per-call overhead to one extra
+coroutine frame.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
+from functools import cache
 from typing import Any
 
 import grpc
+from google.protobuf import descriptor_pool
 from google.protobuf.message import Message
 
+from openframe.common.v1 import options_pb2
 from services.kit import preconditions
 from services.kit.context import request_scope
 from services.kit.decoding import Undecodable, tolerant
@@ -34,10 +38,23 @@ log = get_logger("openframe.access")
 PUBLIC_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 
 
+@cache
+def is_public(method: str) -> bool:
+    """Whether the proto of ``/pkg.Service/Method`` declares it ``openframe.common.v1.public``
+    (callable without credentials). Unknown methods are not public."""
+    service, _, name = method.lstrip("/").partition("/")
+    try:
+        found = descriptor_pool.Default().FindServiceByName(service).methods_by_name.get(name)
+    except KeyError:
+        return False
+    # (the stubs type extension keys loosely)
+    return found is not None and bool(found.GetOptions().Extensions[options_pb2.public])  # type: ignore[index]
+
+
 class RequestInterceptor(grpc.aio.ServerInterceptor):
-    """``public_methods``: full method names (``/pkg.Service/Method``) that run without an
-    identity (e.g. self-service sign-up); they still get request ids, validation, error mapping
-    and the access log, and ``current_identity()`` raises UNAUTHENTICATED inside them.
+    """RPCs declared public in their proto (:func:`is_public`) run without an identity
+    (self-service sign-up, agent registration); they still get request ids, validation, error
+    mapping and the access log, and ``current_identity()`` raises UNAUTHENTICATED inside them.
 
     ``edge_methods``: what Envoy itself calls for every request it serves (ext_authz, the rate
     limit check): served as registered, without the wrapper. They run on the edge's hot path,
@@ -50,20 +67,18 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         authenticator: Authenticator,
         *,
         access_log: bool = True,
-        public_methods: Collection[str] = (),
         confined_scopes: Mapping[str, Collection[str]] | None = None,
         edge_methods: Collection[str] = (),
     ) -> None:
         self.authenticator = authenticator
         self.edge_methods = frozenset(edge_methods)
         self.access_log = access_log
-        self.public_methods = frozenset(public_methods)
         #: scope -> the only methods a caller holding it may call (an agent's token reaches the
         #: agent RPCs, never the tenant's inventory), checked before any handler runs
         self.confined_scopes = {scope: frozenset(m) for scope, m in (confined_scopes or {}).items()}
 
     async def _identify(self, method: str, metadata: dict[str, str]) -> Identity | None:
-        if method in self.public_methods:
+        if is_public(method):
             return None
         identity = await authenticate(self.authenticator, metadata)  # sync or async authenticators
         for scope in identity.scopes.intersection(self.confined_scopes):

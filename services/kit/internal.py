@@ -25,6 +25,7 @@ from typing import Any
 import grpc
 import jwt as pyjwt
 
+from services.kit.audience import TOKEN_AUDIENCE
 from services.kit.config import Settings, local_port
 from services.kit.errors import Unauthenticated
 from services.kit.identity import TENANT_RE, Identity
@@ -65,7 +66,7 @@ class InternalTokens:
             return cached[1]
         claims: dict[str, Any] = {
             "iss": INTERNAL_ISSUER,
-            "aud": "openframe",
+            "aud": TOKEN_AUDIENCE,
             "sub": identity.subject,
             "tid": identity.tenant_id,
             "roles": sorted(identity.roles),
@@ -108,7 +109,7 @@ class InternalTokens:
                 token,
                 self._key,
                 algorithms=[ALGORITHM],
-                audience="openframe",
+                audience=TOKEN_AUDIENCE,
                 issuer=INTERNAL_ISSUER,
                 leeway=self.leeway,
                 options={"require": ["iss", "sub", "aud", "exp", "iat", "tid"]},

@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 import jwt as pyjwt
 
+from services.kit.audience import TOKEN_AUDIENCE
 from services.kit.caching import TtlCache
 from services.kit.config import Settings
 from services.kit.errors import Unauthenticated
@@ -203,7 +204,7 @@ class JwtAuthenticator:
         jwks: JwksCache,
         *,
         public_url: str,
-        audience: str = "openframe",
+        audience: str = TOKEN_AUDIENCE,
         leeway_seconds: float = 30.0,
         verified_cache_size: int = 4096,
         verified_cache_seconds: float = 30.0,
@@ -233,7 +234,6 @@ class JwtAuthenticator:
         return cls(
             jwks,
             public_url=settings.public_url,
-            audience=settings.jwt_audience,
             leeway_seconds=settings.jwt_leeway_seconds,
             internal=InternalTokens.from_settings(settings),
         )

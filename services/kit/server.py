@@ -47,13 +47,12 @@ async def start_server(
     lifecycle: Lifecycle,
     *,
     authenticator: Authenticator | None = None,
-    public_methods: Collection[str] = (),
     confined_scopes: Mapping[str, Collection[str]] | None = None,
     edge_methods: Collection[str] = (),
 ) -> tuple[grpc.aio.Server, int]:
     """Start serving; returns the server and the bound port (useful when grpc_port is 0).
 
-    ``public_methods``: full method names (``/pkg.Service/Method``) callable without identity.
+    RPCs whose proto declares them ``openframe.common.v1.public`` are callable without identity.
     ``confined_scopes``: scope -> the only full method names a token holding it may call.
     ``edge_methods``: what Envoy calls per request (ext_authz, rate limit): no per-call wrapper.
     """
@@ -62,7 +61,6 @@ async def start_server(
             RequestInterceptor(
                 authenticator or default_authenticator(settings),
                 access_log=settings.access_log,
-                public_methods=public_methods,
                 confined_scopes=confined_scopes,
                 edge_methods=edge_methods,
             )

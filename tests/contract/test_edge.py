@@ -646,8 +646,25 @@ def test_browsers_can_read_a_401(anonymous: httpx.Client) -> None:
     assert preflight.status_code == 200, "preflights carry no token and need none"
 
 
-def test_public_rpc_table_matches_the_descriptor(transcoding: None) -> None:
-    """Every PublicRpc names a real RPC with exactly that REST binding (and no other binding)."""
+#: What may be called without a token. The protos declare it (``openframe.common.v1.public``)
+#: and the edge and the services read it from there; this list only makes adding to it a change
+#: a reviewer sees here too.
+PUBLIC = {
+    "openframe.agents.v1.AgentService/RegisterAgent",
+    "openframe.auth.v1.AccountService/ConfirmEmailVerification",
+    "openframe.auth.v1.AccountService/ConfirmPasswordReset",
+    "openframe.auth.v1.AccountService/RequestPasswordReset",
+    "openframe.auth.v1.InvitationService/AcceptInvitation",
+    "openframe.auth.v1.InvitationService/LookupInvitation",
+    "openframe.auth.v1.SigningKeyService/GetJwks",
+    "openframe.auth.v1.TenantService/CheckTenantAvailability",
+    "openframe.auth.v1.TenantService/DiscoverTenants",
+    "openframe.auth.v1.TenantService/RegisterTenant",
+}
+
+
+def _rpcs() -> dict[str, list[tuple[str, str]]]:
+    """Every RPC of the descriptor set with its REST bindings."""
     from google.api import annotations_pb2  # type: ignore[import-untyped]
     from google.protobuf import descriptor_pb2
 
@@ -663,11 +680,35 @@ def test_public_rpc_table_matches_the_descriptor(transcoding: None) -> None:
                     for b in (rule, *rule.additional_bindings)
                     if (kind := b.WhichOneof("pattern"))
                 ]
-    for service in SERVICES:
-        for rpc in service.public_rpcs:
-            assert rpc.method in rules, f"{rpc.method}: no such RPC"
-            assert rules[rpc.method] == [rpc.http], f"{rpc.method}: bindings {rules[rpc.method]}"
-            assert rpc.method.startswith(service.grpc_packages), f"{rpc.method} is not {service.name}'s"
+    return rules
+
+
+def test_the_public_rpcs_are_the_declared_ones_with_their_rest_binding(transcoding: None) -> None:
+    """The edge's public RPCs are exactly those the protos declare, each with its one REST
+    binding, owned by the service whose packages name it."""
+    rules = _rpcs()
+    public = [(service, rpc) for service in SERVICES for rpc in service.public_rpcs]
+    assert {rpc.method for _, rpc in public} == PUBLIC
+    for service, rpc in public:
+        assert rules[rpc.method] == [rpc.http], f"{rpc.method}: bindings {rules[rpc.method]}"
+        assert rpc.method.startswith(service.grpc_packages), f"{rpc.method} is not {service.name}'s"
+
+
+def test_every_other_rpc_needs_a_token_at_the_edge(
+    envoy: Envoy, anonymous: httpx.Client, transcoding: None
+) -> None:
+    """Not one RPC outside the declared ones passes the edge without a token, over gRPC or any
+    of its REST bindings (the public API's routes take an API key instead, checked by
+    ext_authz: a 401 without either)."""
+    others = {m: b for m, b in _rpcs().items() if m not in PUBLIC and m.startswith("openframe.")}
+    assert len(others) > 50
+    for method, bindings in sorted(others.items()):
+        assert _grpc_call(envoy, f"/{method}") == grpc.StatusCode.UNAUTHENTICATED, method
+        for verb, template in bindings:
+            path = re.sub(r"\{[^}=]+=([^}]+)\}", lambda m: m.group(1).replace("*", "x1"), template)
+            path = re.sub(r"\{[^}]+\}", "x1", path)
+            resp = anonymous.request(verb, path, json={} if verb in ("POST", "PATCH", "PUT") else None)
+            assert resp.status_code == 401, (method, verb, path, resp.status_code)
 
 
 def test_token_binding_condition_and_its_cel_config() -> None:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from services.kit.audience import TOKEN_AUDIENCE
+
 #: Browser origins allowed by default: common local dev servers (Vite, CRA/Next, Storybook).
 DEV_ORIGINS: tuple[str, ...] = tuple(
     f"http://{host}:{port}" for port in (3000, 5173, 6006, 8080) for host in ("localhost", "127.0.0.1")
@@ -91,7 +93,7 @@ class JwtAuth:
     #: how long Envoy keeps the JWKS before fetching it again (in the background): the longest
     #: a tenant or key created at runtime waits before its tokens pass the edge
     jwks_cache_s: float = 2.0
-    audience: str = "openframe"
+    audience: str = TOKEN_AUDIENCE
     clock_skew_s: int = 30
     #: a token whose ``exp - iat`` is longer is refused, whatever its signature (the auth service
     #: issues access tokens of at most 24 h; 5 minutes of margin)

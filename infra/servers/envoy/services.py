@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Literal
+
+from infra.layout import REPO
+
+#: The contracts' descriptor set (``make gen``): what the public RPCs are read from.
+DESCRIPTOR_SET = REPO / "gen" / "descriptor" / "openframe.binpb"
 
 #: RPC name prefixes that only read (AIP Get/List/BatchGet/Search, plus our Can* checks).
 #: Only these are retried at the edge: a retried write could apply twice.
@@ -44,8 +51,8 @@ class PublicRpc:
     """An RPC anyone may call (the service itself still decides what the call may do).
 
     ``method`` is ``<package>.<Service>/<Method>``; ``http`` its REST binding exactly as its
-    ``google.api.http`` rule writes it (``tests/contract/test_edge.py`` checks both against the
-    descriptor set), e.g. ``("GET", "/auth/v1/{tenant=tenants/*}/jwks")``.
+    ``google.api.http`` rule writes it, e.g. ``("GET", "/auth/v1/{tenant=tenants/*}/jwks")``.
+    Both come from the descriptor set (:func:`declared_public_rpcs`).
     """
 
     method: str
@@ -108,8 +115,12 @@ class EdgeService:
     idle_timeout_s: float = 120.0
     #: how the edge authenticates this service's gRPC and REST routes (its HTTP prefixes are public)
     access: Access = "jwt"
-    #: RPCs of this service that need no token (matched before the routes above)
-    public_rpcs: tuple[PublicRpc, ...] = ()
+
+    @property
+    def public_rpcs(self) -> tuple[PublicRpc, ...]:
+        """RPCs of this service that need no token (matched before the routes above): those of
+        its packages that the descriptor set declares ``openframe.common.v1.public``."""
+        return tuple(rpc for rpc in declared_public_rpcs() if rpc.grpc_path.startswith(self.grpc_prefixes()))
 
     @property
     def grpc_cluster(self) -> Cluster:
@@ -121,9 +132,9 @@ class EdgeService:
             return None
         return Cluster(f"{self.name}_http", self.name, "http", relays_errors=self.http_relays_errors)
 
-    def grpc_prefixes(self) -> list[str]:
+    def grpc_prefixes(self) -> tuple[str, ...]:
         """``/openframe.api.v1.`` for package ``openframe.api.v1``: matches every service in it."""
-        return [f"/{pkg}." for pkg in self.grpc_packages]
+        return tuple(f"/{pkg}." for pkg in self.grpc_packages)
 
     def idempotent_regex(self) -> str:
         """Full-path regex (RE2) matching this service's read-only RPCs, e.g. ``.../GetOrganization``."""
@@ -138,49 +149,13 @@ class EdgeService:
 # registration) live under ``/auth/``; RFC 8414 ``/.well-known/...`` lookups go there too.
 # ``/auth/v1/`` is the auth service's transcoded gRPC admin API and matches first.
 #
-# Access: every gRPC and REST route needs a valid token unless listed in ``public_rpcs``; the
-# HTTP prefixes (OIDC endpoints, login pages, the JWKS) are public.
-AUTH_PUBLIC_RPCS: tuple[PublicRpc, ...] = (
-    PublicRpc("openframe.auth.v1.TenantService/RegisterTenant", ("POST", "/auth/v1/tenants:register")),
-    PublicRpc("openframe.auth.v1.TenantService/DiscoverTenants", ("POST", "/auth/v1/tenants:discover")),
-    PublicRpc(
-        "openframe.auth.v1.TenantService/CheckTenantAvailability",
-        ("GET", "/auth/v1/tenants:checkAvailability"),
-    ),
-    PublicRpc(
-        "openframe.auth.v1.InvitationService/LookupInvitation", ("POST", "/auth/v1/invitations:lookup")
-    ),
-    PublicRpc(
-        "openframe.auth.v1.InvitationService/AcceptInvitation", ("POST", "/auth/v1/invitations:accept")
-    ),
-    PublicRpc(
-        "openframe.auth.v1.AccountService/RequestPasswordReset",
-        ("POST", "/auth/v1/account:requestPasswordReset"),
-    ),
-    PublicRpc(
-        "openframe.auth.v1.AccountService/ConfirmPasswordReset",
-        ("POST", "/auth/v1/account:confirmPasswordReset"),
-    ),
-    PublicRpc(
-        "openframe.auth.v1.AccountService/ConfirmEmailVerification",
-        ("POST", "/auth/v1/account:confirmEmailVerification"),
-    ),
-    PublicRpc("openframe.auth.v1.SigningKeyService/GetJwks", ("GET", "/auth/v1/{tenant=tenants/*}/jwks")),
-)
-#: Agents register with their tenant's registration secret (the secret is the credential).
-API_PUBLIC_RPCS: tuple[PublicRpc, ...] = (
-    PublicRpc("openframe.agents.v1.AgentService/RegisterAgent", ("POST", "/api/v1/agents:register")),
-)
-
+# Access: every gRPC and REST route needs a valid token, except the RPCs whose proto declares
+# them ``openframe.common.v1.public`` (sign-up and its helpers, the JWKS, agent registration:
+# ``EdgeService.public_rpcs``); the HTTP prefixes (OIDC endpoints, login pages, the JWKS) are
+# public.
 SERVICES: tuple[EdgeService, ...] = (
-    EdgeService("api", ("openframe.api.v1", "openframe.agents.v1"), "/api/v1/", public_rpcs=API_PUBLIC_RPCS),
-    EdgeService(
-        "auth",
-        ("openframe.auth.v1",),
-        "/auth/v1/",
-        http_prefixes=("/auth/", "/.well-known/"),
-        public_rpcs=AUTH_PUBLIC_RPCS,
-    ),
+    EdgeService("api", ("openframe.api.v1", "openframe.agents.v1"), "/api/v1/"),
+    EdgeService("auth", ("openframe.auth.v1",), "/auth/v1/", http_prefixes=("/auth/", "/.well-known/")),
     # The public API takes API keys (ext_authz, extauthz.py) or tokens.
     #
     # The tool proxy (docs/tools.md) is plain HTTP on ``external_http``, in two forms: ``/tools/``
@@ -203,6 +178,41 @@ SERVICES: tuple[EdgeService, ...] = (
     # (envoy.service.ratelimit.v3, ratelimit.py) use the same cluster and are never routed.
     EdgeService("ratelimit", ("openframe.ratelimit.v1",), "/ratelimit/v1/"),
 )
+
+
+@cache
+def declared_public_rpcs(descriptor_set: Path = DESCRIPTOR_SET) -> tuple[PublicRpc, ...]:
+    """Every RPC the contracts declare ``openframe.common.v1.public``, with its one REST binding,
+    read from the descriptor set ``make gen`` writes (none before the first ``make gen``: then
+    every route needs a token). The option is what the services' interceptor reads too, so the
+    edge and the services cannot disagree on what is public."""
+    if not descriptor_set.exists():
+        return ()
+    # Imported here: the rest of this package renders with the standard library alone.
+    from google.api import annotations_pb2  # type: ignore[import-untyped]
+    from google.protobuf import descriptor_pb2
+
+    from openframe.common.v1 import options_pb2
+
+    found: list[PublicRpc] = []
+    for file in descriptor_pb2.FileDescriptorSet.FromString(descriptor_set.read_bytes()).file:
+        for service in file.service:
+            for method in service.method:
+                # parsed again: the set was read before the extensions' module was imported
+                options = descriptor_pb2.MethodOptions.FromString(method.options.SerializeToString())
+                if not options.Extensions[options_pb2.public]:  # type: ignore[index]
+                    continue
+                name = f"{file.package}.{service.name}/{method.name}"
+                rule = options.Extensions[annotations_pb2.http]
+                bindings = [
+                    (kind.upper(), getattr(b, kind))
+                    for b in (rule, *rule.additional_bindings)
+                    if (kind := b.WhichOneof("pattern"))
+                ]
+                if len(bindings) != 1:
+                    raise ValueError(f"{name}: a public RPC needs exactly one REST binding, not {bindings}")
+                found.append(PublicRpc(name, bindings[0]))
+    return tuple(found)
 
 
 def clusters(services: tuple[EdgeService, ...] = SERVICES) -> list[Cluster]:

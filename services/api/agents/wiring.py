@@ -23,7 +23,7 @@ from openframe.agents.v1 import (
 )
 from services.api.agents import subjects
 from services.api.agents.agent_auth import AgentAuthenticator
-from services.api.agents.agent_servicer import REGISTER_METHOD, AgentServicer
+from services.api.agents.agent_servicer import AgentServicer
 from services.api.agents.auth_clients import AGENT_SCOPE, AgentClients
 from services.api.agents.commands_service import CommandService
 from services.api.agents.commands_servicer import CommandServicer
@@ -44,9 +44,6 @@ from services.kit.server import ServiceBinding
 
 if TYPE_CHECKING:
     from services.api.app import Domain
-
-#: RPCs callable without a bearer token (the edge lists the same: infra/servers/envoy/services.py)
-PUBLIC_METHODS: tuple[str, ...] = (REGISTER_METHOD,)
 
 #: The only RPCs an agent's token (scope ``agent``) may call: its own heartbeat and command
 #: results. The tenant's inventory, secrets and commands stay out of an agent's reach.

@@ -11,9 +11,6 @@ from services.auth.account.service import AccountService
 from services.kit.identity import current_identity
 
 SERVICE = pb.DESCRIPTOR.services_by_name["AccountService"].full_name
-PUBLIC_METHODS = frozenset(
-    f"/{SERVICE}/{m}" for m in ("RequestPasswordReset", "ConfirmPasswordReset", "ConfirmEmailVerification")
-)
 
 
 def _peer_ip(context: Any) -> str:

@@ -15,7 +15,6 @@ from services.auth.users.convert import ROLE_FROM_PB, ROLE_TO_PB
 from services.kit.identity import current_identity
 
 SERVICE = pb.DESCRIPTOR.services_by_name["InvitationService"].full_name
-PUBLIC_METHODS = frozenset(f"/{SERVICE}/{m}" for m in ("LookupInvitation", "AcceptInvitation"))
 
 
 def _ttl(request: Any) -> int | None:

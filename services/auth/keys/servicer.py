@@ -20,7 +20,6 @@ from services.kit.mongo import now
 from services.kit.pagination import decode_token, page_of, page_size
 
 SERVICE = pb.DESCRIPTOR.services_by_name["SigningKeyService"].full_name
-PUBLIC_METHODS = frozenset({f"/{SERVICE}/GetJwks"})
 
 
 class SigningKeyServicer(pb_grpc.SigningKeyServiceServicer):

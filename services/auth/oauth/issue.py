@@ -16,6 +16,7 @@ from services.auth.grants.refresh import RefreshGrant, expiry
 from services.auth.oauth.base import Deps
 from services.auth.tenants.model import Tenant
 from services.auth.users.model import User
+from services.kit.audience import TOKEN_AUDIENCE
 
 GRANT_PB = {
     Grant.AUTHORIZATION_CODE: oauth_clients_pb2.GRANT_TYPE_AUTHORIZATION_CODE,
@@ -51,7 +52,7 @@ async def issue(
     signer = await deps.keys.signer(tenant)
     subject = user.user.id if user else client.id
     roles = [user.user.role.value] if user else list(client.roles)
-    audience = list(client.audiences) or [settings.token_audience]
+    audience = list(client.audiences) or [TOKEN_AUDIENCE]
     ttl = client.access_token_ttl or settings.access_token_ttl_seconds
     access = mint_access(
         signer,

@@ -21,6 +21,7 @@ from services.auth.grants.jwts import verify_access
 from services.auth.oauth.base import Deps, OAuthError, client_ip, deps, json_no_store, oauth_form, path_tenant
 from services.auth.oauth.clientauth import authenticate, read_credentials
 from services.auth.tenants.model import Tenant
+from services.kit.audience import TOKEN_AUDIENCE
 
 
 def _denied_key(tenant_id: str, jti: str) -> str:
@@ -30,9 +31,7 @@ def _denied_key(tenant_id: str, jti: str) -> str:
 async def verified_access(d: Deps, tenant: Tenant, token: str) -> dict[str, Any]:
     """Claims of an unrevoked access token of this tenant; jwt.InvalidTokenError otherwise."""
     keys = await d.keys.verification_keys(tenant)
-    claims = verify_access(
-        token, keys, issuer=d.tenants.issuer(tenant.id), audience=d.settings.token_audience
-    )
+    claims = verify_access(token, keys, issuer=d.tenants.issuer(tenant.id), audience=TOKEN_AUDIENCE)
     if claims.get("tid") != tenant.id:
         raise jwt.InvalidTokenError("token of another tenant")
     if await d.redis.exists(_denied_key(tenant.id, str(claims["jti"]))):

@@ -16,9 +16,6 @@ from services.kit.identity import Identity, current_identity
 
 OPERATOR_ROLE = "PLATFORM_OPERATOR"
 SERVICE = pb.DESCRIPTOR.services_by_name["TenantService"].full_name
-PUBLIC_METHODS = frozenset(
-    f"/{SERVICE}/{m}" for m in ("RegisterTenant", "DiscoverTenants", "CheckTenantAvailability")
-)
 
 
 def is_operator(identity: Identity) -> bool:

@@ -25,9 +25,10 @@ _sym_db = _symbol_database.Default()
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from openframe.common.v1 import options_pb2 as openframe_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fopenframe/auth/v1/account.proto\x12\x11openframe.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\"\x89\x01\n\x1bRequestPasswordResetRequest\x12\x44\n\x06tenant\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xbaH%r#2!^tenants/[a-z0-9][a-z0-9-]{1,62}$R\x06tenant\x12$\n\x05\x65mail\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xc0\x02`\x01R\x05\x65mail\"\x1e\n\x1cRequestPasswordResetResponse\"x\n\x1b\x43onfirmPasswordResetRequest\x12%\n\x05token\x18\x01 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x10\x18\x80\x02R\x05token\x12\x32\n\x0cnew_password\x18\x02 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x0c\x18\x80\x01R\x0bnewPassword\"=\n\x1c\x43onfirmPasswordResetResponse\x12\x1d\n\nissuer_uri\x18\x01 \x01(\tR\tissuerUri\"\x83\x02\n\x15\x43hangePasswordRequest\x12:\n\x10\x63urrent_password\x18\x01 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x0f\x63urrentPassword\x12\x32\n\x0cnew_password\x18\x02 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x0c\x18\x80\x01R\x0bnewPassword:z\xbaHw\x1au\n\x17\x63hange_password.differs\x12.new_password must differ from current_password\x1a*this.new_password != this.current_password\"\x18\n\x16\x43hangePasswordResponse\"!\n\x1fRequestEmailVerificationRequest\"M\n RequestEmailVerificationResponse\x12)\n\x10\x61lready_verified\x18\x01 \x01(\x08R\x0f\x61lreadyVerified\"H\n\x1f\x43onfirmEmailVerificationRequest\x12%\n\x05token\x18\x01 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x10\x18\x80\x02R\x05token\"L\n ConfirmEmailVerificationResponse\x12\x12\n\x04user\x18\x01 \x01(\tR\x04user\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail2\xf4\x06\n\x0e\x41\x63\x63ountService\x12\xa9\x01\n\x14RequestPasswordReset\x12..openframe.auth.v1.RequestPasswordResetRequest\x1a/.openframe.auth.v1.RequestPasswordResetResponse\"0\x82\xd3\xe4\x93\x02*\"%/auth/v1/account:requestPasswordReset:\x01*\x12\xa9\x01\n\x14\x43onfirmPasswordReset\x12..openframe.auth.v1.ConfirmPasswordResetRequest\x1a/.openframe.auth.v1.ConfirmPasswordResetResponse\"0\x82\xd3\xe4\x93\x02*\"%/auth/v1/account:confirmPasswordReset:\x01*\x12\x91\x01\n\x0e\x43hangePassword\x12(.openframe.auth.v1.ChangePasswordRequest\x1a).openframe.auth.v1.ChangePasswordResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/auth/v1/account:changePassword:\x01*\x12\xb9\x01\n\x18RequestEmailVerification\x12\x32.openframe.auth.v1.RequestEmailVerificationRequest\x1a\x33.openframe.auth.v1.RequestEmailVerificationResponse\"4\x82\xd3\xe4\x93\x02.\")/auth/v1/account:requestEmailVerification:\x01*\x12\xb9\x01\n\x18\x43onfirmEmailVerification\x12\x32.openframe.auth.v1.ConfirmEmailVerificationRequest\x1a\x33.openframe.auth.v1.ConfirmEmailVerificationResponse\"4\x82\xd3\xe4\x93\x02.\")/auth/v1/account:confirmEmailVerification:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fopenframe/auth/v1/account.proto\x12\x11openframe.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a!openframe/common/v1/options.proto\"\x89\x01\n\x1bRequestPasswordResetRequest\x12\x44\n\x06tenant\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xbaH%r#2!^tenants/[a-z0-9][a-z0-9-]{1,62}$R\x06tenant\x12$\n\x05\x65mail\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xc0\x02`\x01R\x05\x65mail\"\x1e\n\x1cRequestPasswordResetResponse\"x\n\x1b\x43onfirmPasswordResetRequest\x12%\n\x05token\x18\x01 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x10\x18\x80\x02R\x05token\x12\x32\n\x0cnew_password\x18\x02 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x0c\x18\x80\x01R\x0bnewPassword\"=\n\x1c\x43onfirmPasswordResetResponse\x12\x1d\n\nissuer_uri\x18\x01 \x01(\tR\tissuerUri\"\x83\x02\n\x15\x43hangePasswordRequest\x12:\n\x10\x63urrent_password\x18\x01 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x0f\x63urrentPassword\x12\x32\n\x0cnew_password\x18\x02 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x0c\x18\x80\x01R\x0bnewPassword:z\xbaHw\x1au\n\x17\x63hange_password.differs\x12.new_password must differ from current_password\x1a*this.new_password != this.current_password\"\x18\n\x16\x43hangePasswordResponse\"!\n\x1fRequestEmailVerificationRequest\"M\n RequestEmailVerificationResponse\x12)\n\x10\x61lready_verified\x18\x01 \x01(\x08R\x0f\x61lreadyVerified\"H\n\x1f\x43onfirmEmailVerificationRequest\x12%\n\x05token\x18\x01 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x10\x18\x80\x02R\x05token\"L\n ConfirmEmailVerificationResponse\x12\x12\n\x04user\x18\x01 \x01(\tR\x04user\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail2\x80\x07\n\x0e\x41\x63\x63ountService\x12\xad\x01\n\x14RequestPasswordReset\x12..openframe.auth.v1.RequestPasswordResetRequest\x1a/.openframe.auth.v1.RequestPasswordResetResponse\"4\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02*\"%/auth/v1/account:requestPasswordReset:\x01*\x12\xad\x01\n\x14\x43onfirmPasswordReset\x12..openframe.auth.v1.ConfirmPasswordResetRequest\x1a/.openframe.auth.v1.ConfirmPasswordResetResponse\"4\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02*\"%/auth/v1/account:confirmPasswordReset:\x01*\x12\x91\x01\n\x0e\x43hangePassword\x12(.openframe.auth.v1.ChangePasswordRequest\x1a).openframe.auth.v1.ChangePasswordResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/auth/v1/account:changePassword:\x01*\x12\xb9\x01\n\x18RequestEmailVerification\x12\x32.openframe.auth.v1.RequestEmailVerificationRequest\x1a\x33.openframe.auth.v1.RequestEmailVerificationResponse\"4\x82\xd3\xe4\x93\x02.\")/auth/v1/account:requestEmailVerification:\x01*\x12\xbd\x01\n\x18\x43onfirmEmailVerification\x12\x32.openframe.auth.v1.ConfirmEmailVerificationRequest\x1a\x33.openframe.auth.v1.ConfirmEmailVerificationResponse\"8\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02.\")/auth/v1/account:confirmEmailVerification:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -51,35 +52,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CONFIRMEMAILVERIFICATIONREQUEST'].fields_by_name['token']._loaded_options = None
   _globals['_CONFIRMEMAILVERIFICATIONREQUEST'].fields_by_name['token']._serialized_options = b'\342A\002\002\004\272H\007r\005\020\020\030\200\002'
   _globals['_ACCOUNTSERVICE'].methods_by_name['RequestPasswordReset']._loaded_options = None
-  _globals['_ACCOUNTSERVICE'].methods_by_name['RequestPasswordReset']._serialized_options = b'\202\323\344\223\002*\"%/auth/v1/account:requestPasswordReset:\001*'
+  _globals['_ACCOUNTSERVICE'].methods_by_name['RequestPasswordReset']._serialized_options = b'\210\265\030\001\202\323\344\223\002*\"%/auth/v1/account:requestPasswordReset:\001*'
   _globals['_ACCOUNTSERVICE'].methods_by_name['ConfirmPasswordReset']._loaded_options = None
-  _globals['_ACCOUNTSERVICE'].methods_by_name['ConfirmPasswordReset']._serialized_options = b'\202\323\344\223\002*\"%/auth/v1/account:confirmPasswordReset:\001*'
+  _globals['_ACCOUNTSERVICE'].methods_by_name['ConfirmPasswordReset']._serialized_options = b'\210\265\030\001\202\323\344\223\002*\"%/auth/v1/account:confirmPasswordReset:\001*'
   _globals['_ACCOUNTSERVICE'].methods_by_name['ChangePassword']._loaded_options = None
   _globals['_ACCOUNTSERVICE'].methods_by_name['ChangePassword']._serialized_options = b'\202\323\344\223\002$\"\037/auth/v1/account:changePassword:\001*'
   _globals['_ACCOUNTSERVICE'].methods_by_name['RequestEmailVerification']._loaded_options = None
   _globals['_ACCOUNTSERVICE'].methods_by_name['RequestEmailVerification']._serialized_options = b'\202\323\344\223\002.\")/auth/v1/account:requestEmailVerification:\001*'
   _globals['_ACCOUNTSERVICE'].methods_by_name['ConfirmEmailVerification']._loaded_options = None
-  _globals['_ACCOUNTSERVICE'].methods_by_name['ConfirmEmailVerification']._serialized_options = b'\202\323\344\223\002.\")/auth/v1/account:confirmEmailVerification:\001*'
-  _globals['_REQUESTPASSWORDRESETREQUEST']._serialized_start=147
-  _globals['_REQUESTPASSWORDRESETREQUEST']._serialized_end=284
-  _globals['_REQUESTPASSWORDRESETRESPONSE']._serialized_start=286
-  _globals['_REQUESTPASSWORDRESETRESPONSE']._serialized_end=316
-  _globals['_CONFIRMPASSWORDRESETREQUEST']._serialized_start=318
-  _globals['_CONFIRMPASSWORDRESETREQUEST']._serialized_end=438
-  _globals['_CONFIRMPASSWORDRESETRESPONSE']._serialized_start=440
-  _globals['_CONFIRMPASSWORDRESETRESPONSE']._serialized_end=501
-  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=504
-  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=763
-  _globals['_CHANGEPASSWORDRESPONSE']._serialized_start=765
-  _globals['_CHANGEPASSWORDRESPONSE']._serialized_end=789
-  _globals['_REQUESTEMAILVERIFICATIONREQUEST']._serialized_start=791
-  _globals['_REQUESTEMAILVERIFICATIONREQUEST']._serialized_end=824
-  _globals['_REQUESTEMAILVERIFICATIONRESPONSE']._serialized_start=826
-  _globals['_REQUESTEMAILVERIFICATIONRESPONSE']._serialized_end=903
-  _globals['_CONFIRMEMAILVERIFICATIONREQUEST']._serialized_start=905
-  _globals['_CONFIRMEMAILVERIFICATIONREQUEST']._serialized_end=977
-  _globals['_CONFIRMEMAILVERIFICATIONRESPONSE']._serialized_start=979
-  _globals['_CONFIRMEMAILVERIFICATIONRESPONSE']._serialized_end=1055
-  _globals['_ACCOUNTSERVICE']._serialized_start=1058
-  _globals['_ACCOUNTSERVICE']._serialized_end=1942
+  _globals['_ACCOUNTSERVICE'].methods_by_name['ConfirmEmailVerification']._serialized_options = b'\210\265\030\001\202\323\344\223\002.\")/auth/v1/account:confirmEmailVerification:\001*'
+  _globals['_REQUESTPASSWORDRESETREQUEST']._serialized_start=182
+  _globals['_REQUESTPASSWORDRESETREQUEST']._serialized_end=319
+  _globals['_REQUESTPASSWORDRESETRESPONSE']._serialized_start=321
+  _globals['_REQUESTPASSWORDRESETRESPONSE']._serialized_end=351
+  _globals['_CONFIRMPASSWORDRESETREQUEST']._serialized_start=353
+  _globals['_CONFIRMPASSWORDRESETREQUEST']._serialized_end=473
+  _globals['_CONFIRMPASSWORDRESETRESPONSE']._serialized_start=475
+  _globals['_CONFIRMPASSWORDRESETRESPONSE']._serialized_end=536
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=539
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=798
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_start=800
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_end=824
+  _globals['_REQUESTEMAILVERIFICATIONREQUEST']._serialized_start=826
+  _globals['_REQUESTEMAILVERIFICATIONREQUEST']._serialized_end=859
+  _globals['_REQUESTEMAILVERIFICATIONRESPONSE']._serialized_start=861
+  _globals['_REQUESTEMAILVERIFICATIONRESPONSE']._serialized_end=938
+  _globals['_CONFIRMEMAILVERIFICATIONREQUEST']._serialized_start=940
+  _globals['_CONFIRMEMAILVERIFICATIONREQUEST']._serialized_end=1012
+  _globals['_CONFIRMEMAILVERIFICATIONRESPONSE']._serialized_start=1014
+  _globals['_CONFIRMEMAILVERIFICATIONRESPONSE']._serialized_end=1090
+  _globals['_ACCOUNTSERVICE']._serialized_start=1093
+  _globals['_ACCOUNTSERVICE']._serialized_end=1989
 # @@protoc_insertion_point(module_scope)

@@ -27,9 +27,10 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from openframe.common.v1 import options_pb2 as openframe_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$openframe/auth/v1/signing_keys.proto\x12\x11openframe.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9b\x04\n\nSigningKey\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x16\n\x03kid\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03R\x03kid\x12\"\n\talgorithm\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03R\talgorithm\x12\x1f\n\x08key_size\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x03R\x07keySize\x12\x41\n\x06status\x18\x05 \x01(\x0e\x32#.openframe.auth.v1.SigningKeyStatusB\x04\xe2\x41\x01\x03R\x06status\x12;\n\npublic_key\x18\x06 \x01(\x0b\x32\x16.openframe.auth.v1.JwkB\x04\xe2\x41\x01\x03R\tpublicKey\x12\x41\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x45\n\ractivate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\x0c\x61\x63tivateTime\x12I\n\x0f\x64\x65\x61\x63tivate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\x0e\x64\x65\x61\x63tivateTime\x12\x41\n\x0bretire_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nretireTime\"i\n\x03Jwk\x12\x10\n\x03kty\x18\x01 \x01(\tR\x03kty\x12\x10\n\x03kid\x18\x02 \x01(\tR\x03kid\x12\x10\n\x03use\x18\x03 \x01(\tR\x03use\x12\x10\n\x03\x61lg\x18\x04 \x01(\tR\x03\x61lg\x12\x0c\n\x01n\x18\x05 \x01(\tR\x01n\x12\x0c\n\x01\x65\x18\x06 \x01(\tR\x01\x65\"\xb1\x01\n\x16ListSigningKeysRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x45\n\x06status\x18\x03 \x01(\x0e\x32#.openframe.auth.v1.SigningKeyStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"\x83\x01\n\x17ListSigningKeysResponse\x12@\n\x0csigning_keys\x18\x01 \x03(\x0b\x32\x1d.openframe.auth.v1.SigningKeyR\x0bsigningKeys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"X\n\x14GetSigningKeyRequest\x12@\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xbaH%r#2!^signingKeys/[A-Za-z0-9_-]{1,64}$R\x04name\"W\n\x15GetSigningKeyResponse\x12>\n\x0bsigning_key\x18\x01 \x01(\x0b\x32\x1d.openframe.auth.v1.SigningKeyR\nsigningKey\"b\n\x17RotateSigningKeyRequest\x12G\n\x07overlap\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationB\x12\xbaH\x0f\xaa\x01\x0c\"\x05\x08\x80\x9a\x9e\x01\x32\x03\x08\x90\x1cR\x07overlap\"\xab\x01\n\x18RotateSigningKeyResponse\x12>\n\x0bsigning_key\x18\x01 \x01(\x0b\x32\x1d.openframe.auth.v1.SigningKeyR\nsigningKey\x12O\n\x14previous_signing_key\x18\x02 \x01(\x0b\x32\x1d.openframe.auth.v1.SigningKeyR\x12previousSigningKey\"Z\n\x0eGetJwksRequest\x12H\n\x06tenant\x18\x01 \x01(\tB0\xe2\x41\x01\x02\xbaH)r\'2%^tenants/([a-z0-9][a-z0-9-]{1,62}|-)$R\x06tenant\"=\n\x0fGetJwksResponse\x12*\n\x04keys\x18\x01 \x03(\x0b\x32\x16.openframe.auth.v1.JwkR\x04keys*\x99\x01\n\x10SigningKeyStatus\x12\"\n\x1eSIGNING_KEY_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19SIGNING_KEY_STATUS_ACTIVE\x10\x01\x12\"\n\x1eSIGNING_KEY_STATUS_VERIFY_ONLY\x10\x02\x12\x1e\n\x1aSIGNING_KEY_STATUS_RETIRED\x10\x03\x32\xba\x04\n\x11SigningKeyService\x12\x86\x01\n\x0fListSigningKeys\x12).openframe.auth.v1.ListSigningKeysRequest\x1a*.openframe.auth.v1.ListSigningKeysResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/auth/v1/signingKeys\x12\x89\x01\n\rGetSigningKey\x12\'.openframe.auth.v1.GetSigningKeyRequest\x1a(.openframe.auth.v1.GetSigningKeyResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/auth/v1/{name=signingKeys/*}\x12\x93\x01\n\x10RotateSigningKey\x12*.openframe.auth.v1.RotateSigningKeyRequest\x1a+.openframe.auth.v1.RotateSigningKeyResponse\"&\x82\xd3\xe4\x93\x02 \"\x1b/auth/v1/signingKeys:rotate:\x01*\x12z\n\x07GetJwks\x12!.openframe.auth.v1.GetJwksRequest\x1a\".openframe.auth.v1.GetJwksResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /auth/v1/{tenant=tenants/*}/jwksb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$openframe/auth/v1/signing_keys.proto\x12\x11openframe.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!openframe/common/v1/options.proto\"\x9b\x04\n\nSigningKey\x12\x18\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08R\x04name\x12\x16\n\x03kid\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03R\x03kid\x12\"\n\talgorithm\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03R\talgorithm\x12\x1f\n\x08key_size\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x03R\x07keySize\x12\x41\n\x06status\x18\x05 \x01(\x0e\x32#.openframe.auth.v1.SigningKeyStatusB\x04\xe2\x41\x01\x03R\x06status\x12;\n\npublic_key\x18\x06 \x01(\x0b\x32\x16.openframe.auth.v1.JwkB\x04\xe2\x41\x01\x03R\tpublicKey\x12\x41\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x45\n\ractivate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\x0c\x61\x63tivateTime\x12I\n\x0f\x64\x65\x61\x63tivate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\x0e\x64\x65\x61\x63tivateTime\x12\x41\n\x0bretire_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nretireTime\"i\n\x03Jwk\x12\x10\n\x03kty\x18\x01 \x01(\tR\x03kty\x12\x10\n\x03kid\x18\x02 \x01(\tR\x03kid\x12\x10\n\x03use\x18\x03 \x01(\tR\x03use\x12\x10\n\x03\x61lg\x18\x04 \x01(\tR\x03\x61lg\x12\x0c\n\x01n\x18\x05 \x01(\tR\x01n\x12\x0c\n\x01\x65\x18\x06 \x01(\tR\x01\x65\"\xb1\x01\n\x16ListSigningKeysRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x45\n\x06status\x18\x03 \x01(\x0e\x32#.openframe.auth.v1.SigningKeyStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"\x83\x01\n\x17ListSigningKeysResponse\x12@\n\x0csigning_keys\x18\x01 \x03(\x0b\x32\x1d.openframe.auth.v1.SigningKeyR\x0bsigningKeys\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"X\n\x14GetSigningKeyRequest\x12@\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xbaH%r#2!^signingKeys/[A-Za-z0-9_-]{1,64}$R\x04name\"W\n\x15GetSigningKeyResponse\x12>\n\x0bsigning_key\x18\x01 \x01(\x0b\x32\x1d.openframe.auth.v1.SigningKeyR\nsigningKey\"b\n\x17RotateSigningKeyRequest\x12G\n\x07overlap\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationB\x12\xbaH\x0f\xaa\x01\x0c\"\x05\x08\x80\x9a\x9e\x01\x32\x03\x08\x90\x1cR\x07overlap\"\xab\x01\n\x18RotateSigningKeyResponse\x12>\n\x0bsigning_key\x18\x01 \x01(\x0b\x32\x1d.openframe.auth.v1.SigningKeyR\nsigningKey\x12O\n\x14previous_signing_key\x18\x02 \x01(\x0b\x32\x1d.openframe.auth.v1.SigningKeyR\x12previousSigningKey\"Z\n\x0eGetJwksRequest\x12H\n\x06tenant\x18\x01 \x01(\tB0\xe2\x41\x01\x02\xbaH)r\'2%^tenants/([a-z0-9][a-z0-9-]{1,62}|-)$R\x06tenant\"=\n\x0fGetJwksResponse\x12*\n\x04keys\x18\x01 \x03(\x0b\x32\x16.openframe.auth.v1.JwkR\x04keys*\x99\x01\n\x10SigningKeyStatus\x12\"\n\x1eSIGNING_KEY_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19SIGNING_KEY_STATUS_ACTIVE\x10\x01\x12\"\n\x1eSIGNING_KEY_STATUS_VERIFY_ONLY\x10\x02\x12\x1e\n\x1aSIGNING_KEY_STATUS_RETIRED\x10\x03\x32\xbe\x04\n\x11SigningKeyService\x12\x86\x01\n\x0fListSigningKeys\x12).openframe.auth.v1.ListSigningKeysRequest\x1a*.openframe.auth.v1.ListSigningKeysResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/auth/v1/signingKeys\x12\x89\x01\n\rGetSigningKey\x12\'.openframe.auth.v1.GetSigningKeyRequest\x1a(.openframe.auth.v1.GetSigningKeyResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/auth/v1/{name=signingKeys/*}\x12\x93\x01\n\x10RotateSigningKey\x12*.openframe.auth.v1.RotateSigningKeyRequest\x1a+.openframe.auth.v1.RotateSigningKeyResponse\"&\x82\xd3\xe4\x93\x02 \"\x1b/auth/v1/signingKeys:rotate:\x01*\x12~\n\x07GetJwks\x12!.openframe.auth.v1.GetJwksRequest\x1a\".openframe.auth.v1.GetJwksResponse\",\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\"\x12 /auth/v1/{tenant=tenants/*}/jwksb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -75,29 +76,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SIGNINGKEYSERVICE'].methods_by_name['RotateSigningKey']._loaded_options = None
   _globals['_SIGNINGKEYSERVICE'].methods_by_name['RotateSigningKey']._serialized_options = b'\202\323\344\223\002 \"\033/auth/v1/signingKeys:rotate:\001*'
   _globals['_SIGNINGKEYSERVICE'].methods_by_name['GetJwks']._loaded_options = None
-  _globals['_SIGNINGKEYSERVICE'].methods_by_name['GetJwks']._serialized_options = b'\202\323\344\223\002\"\022 /auth/v1/{tenant=tenants/*}/jwks'
-  _globals['_SIGNINGKEYSTATUS']._serialized_start=1788
-  _globals['_SIGNINGKEYSTATUS']._serialized_end=1941
-  _globals['_SIGNINGKEY']._serialized_start=217
-  _globals['_SIGNINGKEY']._serialized_end=756
-  _globals['_JWK']._serialized_start=758
-  _globals['_JWK']._serialized_end=863
-  _globals['_LISTSIGNINGKEYSREQUEST']._serialized_start=866
-  _globals['_LISTSIGNINGKEYSREQUEST']._serialized_end=1043
-  _globals['_LISTSIGNINGKEYSRESPONSE']._serialized_start=1046
-  _globals['_LISTSIGNINGKEYSRESPONSE']._serialized_end=1177
-  _globals['_GETSIGNINGKEYREQUEST']._serialized_start=1179
-  _globals['_GETSIGNINGKEYREQUEST']._serialized_end=1267
-  _globals['_GETSIGNINGKEYRESPONSE']._serialized_start=1269
-  _globals['_GETSIGNINGKEYRESPONSE']._serialized_end=1356
-  _globals['_ROTATESIGNINGKEYREQUEST']._serialized_start=1358
-  _globals['_ROTATESIGNINGKEYREQUEST']._serialized_end=1456
-  _globals['_ROTATESIGNINGKEYRESPONSE']._serialized_start=1459
-  _globals['_ROTATESIGNINGKEYRESPONSE']._serialized_end=1630
-  _globals['_GETJWKSREQUEST']._serialized_start=1632
-  _globals['_GETJWKSREQUEST']._serialized_end=1722
-  _globals['_GETJWKSRESPONSE']._serialized_start=1724
-  _globals['_GETJWKSRESPONSE']._serialized_end=1785
-  _globals['_SIGNINGKEYSERVICE']._serialized_start=1944
-  _globals['_SIGNINGKEYSERVICE']._serialized_end=2514
+  _globals['_SIGNINGKEYSERVICE'].methods_by_name['GetJwks']._serialized_options = b'\210\265\030\001\202\323\344\223\002\"\022 /auth/v1/{tenant=tenants/*}/jwks'
+  _globals['_SIGNINGKEYSTATUS']._serialized_start=1823
+  _globals['_SIGNINGKEYSTATUS']._serialized_end=1976
+  _globals['_SIGNINGKEY']._serialized_start=252
+  _globals['_SIGNINGKEY']._serialized_end=791
+  _globals['_JWK']._serialized_start=793
+  _globals['_JWK']._serialized_end=898
+  _globals['_LISTSIGNINGKEYSREQUEST']._serialized_start=901
+  _globals['_LISTSIGNINGKEYSREQUEST']._serialized_end=1078
+  _globals['_LISTSIGNINGKEYSRESPONSE']._serialized_start=1081
+  _globals['_LISTSIGNINGKEYSRESPONSE']._serialized_end=1212
+  _globals['_GETSIGNINGKEYREQUEST']._serialized_start=1214
+  _globals['_GETSIGNINGKEYREQUEST']._serialized_end=1302
+  _globals['_GETSIGNINGKEYRESPONSE']._serialized_start=1304
+  _globals['_GETSIGNINGKEYRESPONSE']._serialized_end=1391
+  _globals['_ROTATESIGNINGKEYREQUEST']._serialized_start=1393
+  _globals['_ROTATESIGNINGKEYREQUEST']._serialized_end=1491
+  _globals['_ROTATESIGNINGKEYRESPONSE']._serialized_start=1494
+  _globals['_ROTATESIGNINGKEYRESPONSE']._serialized_end=1665
+  _globals['_GETJWKSREQUEST']._serialized_start=1667
+  _globals['_GETJWKSREQUEST']._serialized_end=1757
+  _globals['_GETJWKSRESPONSE']._serialized_start=1759
+  _globals['_GETJWKSRESPONSE']._serialized_end=1820
+  _globals['_SIGNINGKEYSERVICE']._serialized_start=1979
+  _globals['_SIGNINGKEYSERVICE']._serialized_end=2553
 # @@protoc_insertion_point(module_scope)

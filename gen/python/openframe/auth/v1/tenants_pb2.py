@@ -28,9 +28,10 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from openframe.auth.v1 import users_pb2 as openframe_dot_auth_dot_v1_dot_users__pb2
+from openframe.common.v1 import options_pb2 as openframe_dot_common_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fopenframe/auth/v1/tenants.proto\x12\x11openframe.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dopenframe/auth/v1/users.proto\"\xfc\x03\n\x06Tenant\x12\x43\n\x04name\x18\x01 \x01(\tB/\xe2\x41\x01\x08\xbaH(r#2!^tenants/[a-z0-9][a-z0-9-]{1,62}$\xd8\x01\x01R\x04name\x12\x31\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x0b\x64isplayName\x12\x35\n\remail_domains\x18\x03 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\x14\x18\x01\"\x04r\x02h\x01R\x0c\x65mailDomains\x12=\n\x06status\x18\x04 \x01(\x0e\x32\x1f.openframe.auth.v1.TenantStatusB\x04\xe2\x41\x01\x03R\x06status\x12)\n\rstatus_reason\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03R\x0cstatusReason\x12\x1a\n\x05owner\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03R\x05owner\x12#\n\nissuer_uri\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03R\tissuerUri\x12\x41\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x41\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nupdateTime\x12\x12\n\x04\x65tag\x18\n \x01(\tR\x04\x65tag\"\x86\x01\n\rTenantSummary\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12!\n\x0c\x64isplay_name\x18\x02 \x01(\tR\x0b\x64isplayName\x12\x1d\n\nissuer_uri\x18\x03 \x01(\tR\tissuerUri\x12\x1f\n\x0bsso_enabled\x18\x04 \x01(\x08R\nssoEnabled\"\xb4\x02\n\x15RegisterTenantRequest\x12\x41\n\ttenant_id\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xbaH\x1dr\x1b\x32\x19^[a-z0-9][a-z0-9-]{1,62}$R\x08tenantId\x12\x31\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x0b\x64isplayName\x12/\n\x0bowner_email\x18\x03 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xc0\x02`\x01R\nownerEmail\x12\x36\n\x0eowner_password\x18\x04 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x0c\x18\x80\x01R\rownerPassword\x12<\n\x12owner_display_name\x18\x05 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x10ownerDisplayName\"z\n\x16RegisterTenantResponse\x12\x31\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantR\x06tenant\x12-\n\x05owner\x18\x02 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x05owner\">\n\x16\x44iscoverTenantsRequest\x12$\n\x05\x65mail\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xc0\x02`\x01R\x05\x65mail\"\x87\x01\n\x17\x44iscoverTenantsResponse\x12:\n\x07tenants\x18\x01 \x03(\x0b\x32 .openframe.auth.v1.TenantSummaryR\x07tenants\x12\x30\n\x14\x65mail_domain_claimed\x18\x02 \x01(\x08R\x12\x65mailDomainClaimed\"\x8d\x02\n\x1e\x43heckTenantAvailabilityRequest\x12@\n\ttenant_id\x18\x01 \x01(\tB#\xbaH r\x1b\x32\x19^[a-z0-9][a-z0-9-]{1,62}$\xd8\x01\x01R\x08tenantId\x12-\n\x0c\x65mail_domain\x18\x02 \x01(\tB\n\xbaH\x07r\x02h\x01\xd8\x01\x01R\x0b\x65mailDomain:z\xbaHw\x1au\n#check_tenant_availability.one_field\x12\x1dset tenant_id or email_domain\x1a/this.tenant_id != \'\' || this.email_domain != \'\'\"\x87\x01\n\x1f\x43heckTenantAvailabilityResponse\x12.\n\x13tenant_id_available\x18\x01 \x01(\x08R\x11tenantIdAvailable\x12\x34\n\x16\x65mail_domain_available\x18\x02 \x01(\x08R\x14\x65mailDomainAvailable\"T\n\x10GetTenantRequest\x12@\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xbaH%r#2!^tenants/[a-z0-9][a-z0-9-]{1,62}$R\x04name\"F\n\x11GetTenantResponse\x12\x31\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantR\x06tenant\"\xcb\x01\n\x12ListTenantsRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x41\n\x06status\x18\x03 \x01(\x0e\x32\x1f.openframe.auth.v1.TenantStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n\x06search\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x06search\"r\n\x13ListTenantsResponse\x12\x33\n\x07tenants\x18\x01 \x03(\x0b\x32\x19.openframe.auth.v1.TenantR\x07tenants\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9d\x01\n\x13UpdateTenantRequest\x12=\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x06tenant\x12G\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\nupdateMask\"I\n\x14UpdateTenantResponse\x12\x31\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantR\x06tenant\"\xd9\x01\n\x16SetTenantStatusRequest\x12@\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xbaH%r#2!^tenants/[a-z0-9][a-z0-9-]{1,62}$R\x04name\x12G\n\x06status\x18\x02 \x01(\x0e\x32\x1f.openframe.auth.v1.TenantStatusB\x0e\xe2\x41\x01\x02\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x06status\x12 \n\x06reason\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xf4\x03R\x06reason\x12\x12\n\x04\x65tag\x18\x04 \x01(\tR\x04\x65tag\"L\n\x17SetTenantStatusResponse\x12\x31\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantR\x06tenant*\x7f\n\x0cTenantStatus\x12\x1d\n\x19TENANT_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14TENANT_STATUS_ACTIVE\x10\x01\x12\x1b\n\x17TENANT_STATUS_SUSPENDED\x10\x02\x12\x19\n\x15TENANT_STATUS_DELETED\x10\x03\x32\xff\x07\n\rTenantService\x12\x8b\x01\n\x0eRegisterTenant\x12(.openframe.auth.v1.RegisterTenantRequest\x1a).openframe.auth.v1.RegisterTenantResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/auth/v1/tenants:register:\x01*\x12\x8e\x01\n\x0f\x44iscoverTenants\x12).openframe.auth.v1.DiscoverTenantsRequest\x1a*.openframe.auth.v1.DiscoverTenantsResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/auth/v1/tenants:discover:\x01*\x12\xac\x01\n\x17\x43heckTenantAvailability\x12\x31.openframe.auth.v1.CheckTenantAvailabilityRequest\x1a\x32.openframe.auth.v1.CheckTenantAvailabilityResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/auth/v1/tenants:checkAvailability\x12y\n\tGetTenant\x12#.openframe.auth.v1.GetTenantRequest\x1a$.openframe.auth.v1.GetTenantResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/auth/v1/{name=tenants/*}\x12v\n\x0bListTenants\x12%.openframe.auth.v1.ListTenantsRequest\x1a&.openframe.auth.v1.ListTenantsResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/auth/v1/tenants\x12\x91\x01\n\x0cUpdateTenant\x12&.openframe.auth.v1.UpdateTenantRequest\x1a\'.openframe.auth.v1.UpdateTenantResponse\"0\x82\xd3\xe4\x93\x02*2 /auth/v1/{tenant.name=tenants/*}:\x06tenant\x12\x98\x01\n\x0fSetTenantStatus\x12).openframe.auth.v1.SetTenantStatusRequest\x1a*.openframe.auth.v1.SetTenantStatusResponse\".\x82\xd3\xe4\x93\x02(\"#/auth/v1/{name=tenants/*}:setStatus:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fopenframe/auth/v1/tenants.proto\x12\x11openframe.auth.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dopenframe/auth/v1/users.proto\x1a!openframe/common/v1/options.proto\"\xfc\x03\n\x06Tenant\x12\x43\n\x04name\x18\x01 \x01(\tB/\xe2\x41\x01\x08\xbaH(r#2!^tenants/[a-z0-9][a-z0-9-]{1,62}$\xd8\x01\x01R\x04name\x12\x31\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x0b\x64isplayName\x12\x35\n\remail_domains\x18\x03 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\x14\x18\x01\"\x04r\x02h\x01R\x0c\x65mailDomains\x12=\n\x06status\x18\x04 \x01(\x0e\x32\x1f.openframe.auth.v1.TenantStatusB\x04\xe2\x41\x01\x03R\x06status\x12)\n\rstatus_reason\x18\x05 \x01(\tB\x04\xe2\x41\x01\x03R\x0cstatusReason\x12\x1a\n\x05owner\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03R\x05owner\x12#\n\nissuer_uri\x18\x07 \x01(\tB\x04\xe2\x41\x01\x03R\tissuerUri\x12\x41\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\ncreateTime\x12\x41\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03R\nupdateTime\x12\x12\n\x04\x65tag\x18\n \x01(\tR\x04\x65tag\"\x86\x01\n\rTenantSummary\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12!\n\x0c\x64isplay_name\x18\x02 \x01(\tR\x0b\x64isplayName\x12\x1d\n\nissuer_uri\x18\x03 \x01(\tR\tissuerUri\x12\x1f\n\x0bsso_enabled\x18\x04 \x01(\x08R\nssoEnabled\"\xb4\x02\n\x15RegisterTenantRequest\x12\x41\n\ttenant_id\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xbaH\x1dr\x1b\x32\x19^[a-z0-9][a-z0-9-]{1,62}$R\x08tenantId\x12\x31\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x0b\x64isplayName\x12/\n\x0bowner_email\x18\x03 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xc0\x02`\x01R\nownerEmail\x12\x36\n\x0eowner_password\x18\x04 \x01(\tB\x0f\xe2\x41\x02\x02\x04\xbaH\x07r\x05\x10\x0c\x18\x80\x01R\rownerPassword\x12<\n\x12owner_display_name\x18\x05 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x10\x01\x18\xc8\x01R\x10ownerDisplayName\"z\n\x16RegisterTenantResponse\x12\x31\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantR\x06tenant\x12-\n\x05owner\x18\x02 \x01(\x0b\x32\x17.openframe.auth.v1.UserR\x05owner\">\n\x16\x44iscoverTenantsRequest\x12$\n\x05\x65mail\x18\x01 \x01(\tB\x0e\xe2\x41\x01\x02\xbaH\x07r\x05\x18\xc0\x02`\x01R\x05\x65mail\"\x87\x01\n\x17\x44iscoverTenantsResponse\x12:\n\x07tenants\x18\x01 \x03(\x0b\x32 .openframe.auth.v1.TenantSummaryR\x07tenants\x12\x30\n\x14\x65mail_domain_claimed\x18\x02 \x01(\x08R\x12\x65mailDomainClaimed\"\x8d\x02\n\x1e\x43heckTenantAvailabilityRequest\x12@\n\ttenant_id\x18\x01 \x01(\tB#\xbaH r\x1b\x32\x19^[a-z0-9][a-z0-9-]{1,62}$\xd8\x01\x01R\x08tenantId\x12-\n\x0c\x65mail_domain\x18\x02 \x01(\tB\n\xbaH\x07r\x02h\x01\xd8\x01\x01R\x0b\x65mailDomain:z\xbaHw\x1au\n#check_tenant_availability.one_field\x12\x1dset tenant_id or email_domain\x1a/this.tenant_id != \'\' || this.email_domain != \'\'\"\x87\x01\n\x1f\x43heckTenantAvailabilityResponse\x12.\n\x13tenant_id_available\x18\x01 \x01(\x08R\x11tenantIdAvailable\x12\x34\n\x16\x65mail_domain_available\x18\x02 \x01(\x08R\x14\x65mailDomainAvailable\"T\n\x10GetTenantRequest\x12@\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xbaH%r#2!^tenants/[a-z0-9][a-z0-9-]{1,62}$R\x04name\"F\n\x11GetTenantResponse\x12\x31\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantR\x06tenant\"\xcb\x01\n\x12ListTenantsRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x41\n\x06status\x18\x03 \x01(\x0e\x32\x1f.openframe.auth.v1.TenantStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n\x06search\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\xc8\x01R\x06search\"r\n\x13ListTenantsResponse\x12\x33\n\x07tenants\x18\x01 \x03(\x0b\x32\x19.openframe.auth.v1.TenantR\x07tenants\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9d\x01\n\x13UpdateTenantRequest\x12=\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\x06tenant\x12G\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\n\xe2\x41\x01\x02\xbaH\x03\xc8\x01\x01R\nupdateMask\"I\n\x14UpdateTenantResponse\x12\x31\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantR\x06tenant\"\xd9\x01\n\x16SetTenantStatusRequest\x12@\n\x04name\x18\x01 \x01(\tB,\xe2\x41\x01\x02\xbaH%r#2!^tenants/[a-z0-9][a-z0-9-]{1,62}$R\x04name\x12G\n\x06status\x18\x02 \x01(\x0e\x32\x1f.openframe.auth.v1.TenantStatusB\x0e\xe2\x41\x01\x02\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x06status\x12 \n\x06reason\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\xf4\x03R\x06reason\x12\x12\n\x04\x65tag\x18\x04 \x01(\tR\x04\x65tag\"L\n\x17SetTenantStatusResponse\x12\x31\n\x06tenant\x18\x01 \x01(\x0b\x32\x19.openframe.auth.v1.TenantR\x06tenant*\x7f\n\x0cTenantStatus\x12\x1d\n\x19TENANT_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14TENANT_STATUS_ACTIVE\x10\x01\x12\x1b\n\x17TENANT_STATUS_SUSPENDED\x10\x02\x12\x19\n\x15TENANT_STATUS_DELETED\x10\x03\x32\x8b\x08\n\rTenantService\x12\x8f\x01\n\x0eRegisterTenant\x12(.openframe.auth.v1.RegisterTenantRequest\x1a).openframe.auth.v1.RegisterTenantResponse\"(\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x1e\"\x19/auth/v1/tenants:register:\x01*\x12\x92\x01\n\x0f\x44iscoverTenants\x12).openframe.auth.v1.DiscoverTenantsRequest\x1a*.openframe.auth.v1.DiscoverTenantsResponse\"(\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x1e\"\x19/auth/v1/tenants:discover:\x01*\x12\xb0\x01\n\x17\x43heckTenantAvailability\x12\x31.openframe.auth.v1.CheckTenantAvailabilityRequest\x1a\x32.openframe.auth.v1.CheckTenantAvailabilityResponse\".\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02$\x12\"/auth/v1/tenants:checkAvailability\x12y\n\tGetTenant\x12#.openframe.auth.v1.GetTenantRequest\x1a$.openframe.auth.v1.GetTenantResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/auth/v1/{name=tenants/*}\x12v\n\x0bListTenants\x12%.openframe.auth.v1.ListTenantsRequest\x1a&.openframe.auth.v1.ListTenantsResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/auth/v1/tenants\x12\x91\x01\n\x0cUpdateTenant\x12&.openframe.auth.v1.UpdateTenantRequest\x1a\'.openframe.auth.v1.UpdateTenantResponse\"0\x82\xd3\xe4\x93\x02*2 /auth/v1/{tenant.name=tenants/*}:\x06tenant\x12\x98\x01\n\x0fSetTenantStatus\x12).openframe.auth.v1.SetTenantStatusRequest\x1a*.openframe.auth.v1.SetTenantStatusResponse\".\x82\xd3\xe4\x93\x02(\"#/auth/v1/{name=tenants/*}:setStatus:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -94,11 +95,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SETTENANTSTATUSREQUEST'].fields_by_name['reason']._loaded_options = None
   _globals['_SETTENANTSTATUSREQUEST'].fields_by_name['reason']._serialized_options = b'\272H\005r\003\030\364\003'
   _globals['_TENANTSERVICE'].methods_by_name['RegisterTenant']._loaded_options = None
-  _globals['_TENANTSERVICE'].methods_by_name['RegisterTenant']._serialized_options = b'\202\323\344\223\002\036\"\031/auth/v1/tenants:register:\001*'
+  _globals['_TENANTSERVICE'].methods_by_name['RegisterTenant']._serialized_options = b'\210\265\030\001\202\323\344\223\002\036\"\031/auth/v1/tenants:register:\001*'
   _globals['_TENANTSERVICE'].methods_by_name['DiscoverTenants']._loaded_options = None
-  _globals['_TENANTSERVICE'].methods_by_name['DiscoverTenants']._serialized_options = b'\202\323\344\223\002\036\"\031/auth/v1/tenants:discover:\001*'
+  _globals['_TENANTSERVICE'].methods_by_name['DiscoverTenants']._serialized_options = b'\210\265\030\001\202\323\344\223\002\036\"\031/auth/v1/tenants:discover:\001*'
   _globals['_TENANTSERVICE'].methods_by_name['CheckTenantAvailability']._loaded_options = None
-  _globals['_TENANTSERVICE'].methods_by_name['CheckTenantAvailability']._serialized_options = b'\202\323\344\223\002$\022\"/auth/v1/tenants:checkAvailability'
+  _globals['_TENANTSERVICE'].methods_by_name['CheckTenantAvailability']._serialized_options = b'\210\265\030\001\202\323\344\223\002$\022\"/auth/v1/tenants:checkAvailability'
   _globals['_TENANTSERVICE'].methods_by_name['GetTenant']._loaded_options = None
   _globals['_TENANTSERVICE'].methods_by_name['GetTenant']._serialized_options = b'\202\323\344\223\002\033\022\031/auth/v1/{name=tenants/*}'
   _globals['_TENANTSERVICE'].methods_by_name['ListTenants']._loaded_options = None
@@ -107,40 +108,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TENANTSERVICE'].methods_by_name['UpdateTenant']._serialized_options = b'\202\323\344\223\002*2 /auth/v1/{tenant.name=tenants/*}:\006tenant'
   _globals['_TENANTSERVICE'].methods_by_name['SetTenantStatus']._loaded_options = None
   _globals['_TENANTSERVICE'].methods_by_name['SetTenantStatus']._serialized_options = b'\202\323\344\223\002(\"#/auth/v1/{name=tenants/*}:setStatus:\001*'
-  _globals['_TENANTSTATUS']._serialized_start=2952
-  _globals['_TENANTSTATUS']._serialized_end=3079
-  _globals['_TENANT']._serialized_start=245
-  _globals['_TENANT']._serialized_end=753
-  _globals['_TENANTSUMMARY']._serialized_start=756
-  _globals['_TENANTSUMMARY']._serialized_end=890
-  _globals['_REGISTERTENANTREQUEST']._serialized_start=893
-  _globals['_REGISTERTENANTREQUEST']._serialized_end=1201
-  _globals['_REGISTERTENANTRESPONSE']._serialized_start=1203
-  _globals['_REGISTERTENANTRESPONSE']._serialized_end=1325
-  _globals['_DISCOVERTENANTSREQUEST']._serialized_start=1327
-  _globals['_DISCOVERTENANTSREQUEST']._serialized_end=1389
-  _globals['_DISCOVERTENANTSRESPONSE']._serialized_start=1392
-  _globals['_DISCOVERTENANTSRESPONSE']._serialized_end=1527
-  _globals['_CHECKTENANTAVAILABILITYREQUEST']._serialized_start=1530
-  _globals['_CHECKTENANTAVAILABILITYREQUEST']._serialized_end=1799
-  _globals['_CHECKTENANTAVAILABILITYRESPONSE']._serialized_start=1802
-  _globals['_CHECKTENANTAVAILABILITYRESPONSE']._serialized_end=1937
-  _globals['_GETTENANTREQUEST']._serialized_start=1939
-  _globals['_GETTENANTREQUEST']._serialized_end=2023
-  _globals['_GETTENANTRESPONSE']._serialized_start=2025
-  _globals['_GETTENANTRESPONSE']._serialized_end=2095
-  _globals['_LISTTENANTSREQUEST']._serialized_start=2098
-  _globals['_LISTTENANTSREQUEST']._serialized_end=2301
-  _globals['_LISTTENANTSRESPONSE']._serialized_start=2303
-  _globals['_LISTTENANTSRESPONSE']._serialized_end=2417
-  _globals['_UPDATETENANTREQUEST']._serialized_start=2420
-  _globals['_UPDATETENANTREQUEST']._serialized_end=2577
-  _globals['_UPDATETENANTRESPONSE']._serialized_start=2579
-  _globals['_UPDATETENANTRESPONSE']._serialized_end=2652
-  _globals['_SETTENANTSTATUSREQUEST']._serialized_start=2655
-  _globals['_SETTENANTSTATUSREQUEST']._serialized_end=2872
-  _globals['_SETTENANTSTATUSRESPONSE']._serialized_start=2874
-  _globals['_SETTENANTSTATUSRESPONSE']._serialized_end=2950
-  _globals['_TENANTSERVICE']._serialized_start=3082
-  _globals['_TENANTSERVICE']._serialized_end=4105
+  _globals['_TENANTSTATUS']._serialized_start=2987
+  _globals['_TENANTSTATUS']._serialized_end=3114
+  _globals['_TENANT']._serialized_start=280
+  _globals['_TENANT']._serialized_end=788
+  _globals['_TENANTSUMMARY']._serialized_start=791
+  _globals['_TENANTSUMMARY']._serialized_end=925
+  _globals['_REGISTERTENANTREQUEST']._serialized_start=928
+  _globals['_REGISTERTENANTREQUEST']._serialized_end=1236
+  _globals['_REGISTERTENANTRESPONSE']._serialized_start=1238
+  _globals['_REGISTERTENANTRESPONSE']._serialized_end=1360
+  _globals['_DISCOVERTENANTSREQUEST']._serialized_start=1362
+  _globals['_DISCOVERTENANTSREQUEST']._serialized_end=1424
+  _globals['_DISCOVERTENANTSRESPONSE']._serialized_start=1427
+  _globals['_DISCOVERTENANTSRESPONSE']._serialized_end=1562
+  _globals['_CHECKTENANTAVAILABILITYREQUEST']._serialized_start=1565
+  _globals['_CHECKTENANTAVAILABILITYREQUEST']._serialized_end=1834
+  _globals['_CHECKTENANTAVAILABILITYRESPONSE']._serialized_start=1837
+  _globals['_CHECKTENANTAVAILABILITYRESPONSE']._serialized_end=1972
+  _globals['_GETTENANTREQUEST']._serialized_start=1974
+  _globals['_GETTENANTREQUEST']._serialized_end=2058
+  _globals['_GETTENANTRESPONSE']._serialized_start=2060
+  _globals['_GETTENANTRESPONSE']._serialized_end=2130
+  _globals['_LISTTENANTSREQUEST']._serialized_start=2133
+  _globals['_LISTTENANTSREQUEST']._serialized_end=2336
+  _globals['_LISTTENANTSRESPONSE']._serialized_start=2338
+  _globals['_LISTTENANTSRESPONSE']._serialized_end=2452
+  _globals['_UPDATETENANTREQUEST']._serialized_start=2455
+  _globals['_UPDATETENANTREQUEST']._serialized_end=2612
+  _globals['_UPDATETENANTRESPONSE']._serialized_start=2614
+  _globals['_UPDATETENANTRESPONSE']._serialized_end=2687
+  _globals['_SETTENANTSTATUSREQUEST']._serialized_start=2690
+  _globals['_SETTENANTSTATUSREQUEST']._serialized_end=2907
+  _globals['_SETTENANTSTATUSRESPONSE']._serialized_start=2909
+  _globals['_SETTENANTSTATUSRESPONSE']._serialized_end=2985
+  _globals['_TENANTSERVICE']._serialized_start=3117
+  _globals['_TENANTSERVICE']._serialized_end=4152
 # @@protoc_insertion_point(module_scope)
