@@ -2,14 +2,24 @@
 
 Every filter names the tenant; a change and its event are one document update
 (``outbox_queue``, relayed by the api's QueuedOutboxRelay). Every write is one conditional
-update whose filter states what it was decided on — a change the etag it read, a use the secret,
-the status, the expiry and the use limit — so concurrent registrations never spend more uses
-than the limit, and concurrent rotations never hand out a secret that does not work, in any
-number of processes (the store re-checks the filter on the locked document).
+update whose filter states what it was decided on — a change the etag it read, a use of a
+secret with a use limit the secret, the status, the expiry and the limit — so concurrent
+registrations never spend more uses than the limit, and concurrent rotations never hand out a
+secret that does not work, in any number of processes (the store re-checks the filter on the
+locked document).
+
+Uses of a secret without a use limit (a fleet's installer secret: every agent registers with it)
+need no such precondition, and one conditional write per use made that one document the
+bottleneck of a fleet's registration (every registration waiting for its row lock). They are
+counted per process and written every ``flush_seconds`` (``$inc`` of the uses, ``$max`` of the
+last use time), and before this process reads a secret: another replica's reads lag by at most
+a flush, and a process that dies loses at most a flush's worth of use counts (never a use limit).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import datetime
@@ -22,6 +32,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.api.agents.secrets_model import RegistrationSecret, SecretStatus
 from services.api.outbox import OUTBOX_FIELDS, QueuedOutboxRelay, envelope_record, outbox_update, queued
 from services.kit.errors import EtagMismatch
+from services.kit.logging import get_logger
 from services.kit.mongo import Document, ensure_indexes, now
 from services.kit.resources import new_etag
 
@@ -33,14 +44,26 @@ INDEXES = [
 ]
 _NOT_FIELDS = OUTBOX_FIELDS
 
+log = get_logger(__name__)
+
 
 class SecretRepository:
     def __init__(
-        self, db: AsyncDatabase[Document], relay: QueuedOutboxRelay | None, *, lease_seconds: float
+        self,
+        db: AsyncDatabase[Document],
+        relay: QueuedOutboxRelay | None,
+        *,
+        lease_seconds: float,
+        flush_seconds: float = 0.5,
     ) -> None:
         self.collection = db[COLLECTION]
         self.relay = relay
         self.lease_seconds = lease_seconds
+        self.flush_seconds = flush_seconds
+        #: (tenant, secret id) -> uses not written yet, and the last one's time
+        self._uses: dict[tuple[str, str], tuple[int, datetime]] = {}
+        self._flushing = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
 
     async def init(self) -> None:
         await ensure_indexes(self.collection, INDEXES)
@@ -53,7 +76,12 @@ class SecretRepository:
         await self.collection.insert_one(doc)
         self._hand_off(doc)
 
-    async def get(self, *, tenant_id: str, secret_id: str) -> RegistrationSecret | None:
+    async def get(
+        self, *, tenant_id: str, secret_id: str, with_uses: bool = True
+    ) -> RegistrationSecret | None:
+        """The stored secret (``with_uses``: counting this process's uses not written yet)."""
+        if with_uses:
+            await self.flush_uses()
         doc = await self.collection.find_one(
             {"_id": secret_id, "tenant_id": tenant_id}, {k: 0 for k in _NOT_FIELDS}
         )
@@ -62,6 +90,7 @@ class SecretRepository:
     async def find_page(
         self, *, tenant_id: str, after: tuple[datetime, str] | None, limit: int
     ) -> list[RegistrationSecret]:
+        await self.flush_uses()
         query: dict[str, Any] = {"tenant_id": tenant_id}
         if after is not None:
             t, last_id = after
@@ -130,6 +159,45 @@ class SecretRepository:
             return_document=ReturnDocument.AFTER,
         )
         return from_doc(written) if written is not None else None
+
+    def record_use(self, secret: RegistrationSecret, at: datetime) -> RegistrationSecret:
+        """One more use of a secret without a use limit, written with the next flush."""
+        key = (secret.tenant_id, secret.id)
+        uses, last = self._uses.get(key, (0, at))
+        self._uses[key] = (uses + 1, max(last, at))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush_soon())
+        return replace(secret, use_count=secret.use_count + uses + 1, last_use_time=at)
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.flush_seconds)
+        await self.flush_uses()
+
+    async def flush_uses(self) -> None:
+        if not self._uses:
+            return
+        async with self._flushing:
+            pending, self._uses = self._uses, {}
+            failed: dict[tuple[str, str], tuple[int, datetime]] = {}
+            for (tenant_id, secret_id), (uses, at) in pending.items():
+                try:
+                    await self.collection.update_one(
+                        {"_id": secret_id, "tenant_id": tenant_id},
+                        {"$inc": {"use_count": uses}, "$max": {"last_use_time": at}},
+                    )
+                except Exception as exc:  # kept for the next flush
+                    failed[(tenant_id, secret_id)] = (uses, at)
+                    log.warning("secret use counts not written", error=type(exc).__name__)
+            for key, (uses, at) in failed.items():
+                more, last = self._uses.get(key, (0, at))
+                self._uses[key] = (uses + more, max(at, last))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.flush_uses()
 
     def _entry(self, secret: RegistrationSecret, payload: Message) -> Document:
         return envelope_record(

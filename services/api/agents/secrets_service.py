@@ -151,6 +151,8 @@ class SecretService:
         if parsed is None:
             raise Unauthenticated(INVALID)
         current = await self._usable(parsed)
+        if not current.max_uses:  # no limit to keep: counted without a write of its own
+            return self.repo.record_use(current, now())
         record = await self.repo.count_use(current, digest(parsed.random_part), now())
         if record is None:  # changed meanwhile (another agent took the last use, a revocation)
             await self._usable(parsed)  # says why
@@ -160,7 +162,7 @@ class SecretService:
     async def _usable(self, parsed: ParsedSecret) -> RegistrationSecret:
         """The record if it accepts the secret now; UNAUTHENTICATED otherwise (with the reason
         only for the holder of the right secret)."""
-        record = await self.repo.get(tenant_id=parsed.tenant_id, secret_id=parsed.secret_id)
+        record = await self.repo.get(tenant_id=parsed.tenant_id, secret_id=parsed.secret_id, with_uses=False)
         at = now()
         if record is None or not record.accepts(parsed.random_part, at):
             raise Unauthenticated(INVALID)

@@ -80,6 +80,7 @@ async def start(settings: ApiSettings, lifecycle: Lifecycle, domain: Domain) -> 
     registry = AgentRegistry(domain.db)
     for store in (secret_repo, command_store, registry):
         await store.init()
+    lifecycle.on_shutdown("registration-secret-uses", secret_repo.stop)
 
     redis: Redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
     lifecycle.on_shutdown("agents-redis", redis.aclose)
