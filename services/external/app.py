@@ -155,7 +155,7 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     ]
     # Integrated tools: the registry (gRPC/REST), the tool proxy's HTTP app on
     # ``tools_http_port`` (the edge's ``/tools/`` prefix) and the health probes (docs/tools.md).
-    tools = await start_tools(settings, lifecycle, db)
+    tools = await start_tools(settings, lifecycle, db, redis)
     bindings += tools.bindings
 
     _, port = await start_server(settings, bindings, lifecycle, edge_methods=EDGE_METHODS)

@@ -38,7 +38,7 @@ PREFIX = "openframe:periodic"
 #: Kept this long: enough to look back over a day of runs of a job run every minute.
 RECORD_SECONDS = 86_400
 
-Job = Callable[[int], Awaitable[None]]
+Job = Callable[[int], Awaitable[object]]  # what a job returns is not used
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 

@@ -4,7 +4,6 @@ resolution of a tool for the proxy (URL + decrypted credentials, briefly cached 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -248,16 +247,16 @@ class ToolService:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def run_monitor(self, stop: asyncio.Event) -> None:
-        """Probe due tools until ``stop`` is set; a round every tenth of the interval (≤ 10 s)."""
-        pause = min(self.settings.tools_health_interval_seconds / 10, 10.0)
-        while not stop.is_set():
-            try:
-                await self.probe_due()
-            except Exception as exc:  # the store may be down for a moment: try again next round
-                log.warning("tool health round failed", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=pause)
+    async def monitor_round(self, fence: int = 0) -> int:
+        """One round of the background monitor: every tool that is due, batch after batch. Run
+        once per period across every process by the kit's ``Periodic`` (wiring.py); ``fence``
+        is its run's fencing token (unused: each probe's claim is its own compare-and-set)."""
+        probed, batch = 0, 50
+        while (found := await self.probe_due(limit=batch)) > 0:
+            probed += found
+            if found < batch:
+                break
+        return probed
 
 
 def _check_urls(fields: dict[str, Any], prefix: str) -> None:

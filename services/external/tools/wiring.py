@@ -1,13 +1,14 @@
 """Start the integrated tools in the external service's process: the gRPC servicer (returned as
 a binding for the service's one gRPC server), the tool proxy's HTTP app on its own port, and the
-background health monitor."""
+background health monitor (a round once per period across every replica and worker: the kit's
+``Periodic``)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import httpx
+import redis.asyncio as aioredis
 from pymongo.asynchronous.database import AsyncDatabase
 
 from openframe.external.v1 import tools_pb2, tools_pb2_grpc
@@ -23,6 +24,7 @@ from services.kit.http import no_cookies, reuseport_socket, serve_http
 from services.kit.identity import Authenticator, authenticator_for
 from services.kit.lifecycle import Lifecycle
 from services.kit.mongo import Document
+from services.kit.periodic import Periodic
 from services.kit.sealing import SecretBox
 from services.kit.server import ServiceBinding
 
@@ -60,6 +62,7 @@ async def start_tools(
     settings: ToolSettings,
     lifecycle: Lifecycle,
     db: AsyncDatabase[Document],
+    redis: aioredis.Redis,
     *,
     authenticator: Authenticator | None = None,
     resolver: Resolver | None = None,
@@ -76,14 +79,12 @@ async def start_tools(
         repo, box, client=client, oauth=OAuthTokens(client), settings=settings, destinations=destinations
     )
     if settings.tools_health_monitor:
-        stop = asyncio.Event()
-        monitor = asyncio.create_task(service.run_monitor(stop))
-
-        async def stop_monitor() -> None:
-            stop.set()
-            await monitor
-
-        lifecycle.on_shutdown("tool-health-monitor", stop_monitor)
+        # A round every tenth of the interval (at most 10 s): a tool is probed about once per
+        # interval, its next probe claimed in its checks document.
+        period = min(settings.tools_health_interval_seconds / 10, 10.0)
+        monitor = Periodic(redis, "external-tool-health", service.monitor_round, period_seconds=period)
+        monitor.start()
+        lifecycle.on_shutdown("tool-health-monitor", monitor.stop)
     proxy = ToolProxy(
         service,
         authenticator or authenticator_for(settings),

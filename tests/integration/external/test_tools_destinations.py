@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+import redis.asyncio as aioredis
 from google.protobuf.field_mask_pb2 import FieldMask
 from pydantic import SecretStr
 
@@ -317,7 +318,9 @@ async def test_the_platforms_own_ports_are_refused_even_when_all_of_loopback_is_
         outbound_allow=("127.0.0.0/8",),
     )
     lifecycle = Lifecycle(grace_seconds=1)
-    running = await start_tools(settings, lifecycle, mongo.connect(settings, lifecycle))
+    redis = aioredis.from_url(settings.redis_url)
+    lifecycle.on_shutdown("redis", redis.aclose)
+    running = await start_tools(settings, lifecycle, mongo.connect(settings, lifecycle), redis)
     try:
         service = running.service
         for name in PORT_OFFSETS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import bson
 import grpc
@@ -78,6 +79,31 @@ async def test_health_is_checked_in_the_background_after_create(
     assert got.health.tool_version == "4.51.0"
     assert got.health.check_time.seconds > 0
     assert got.etag == created.etag  # a probe is not a change of the resource
+
+
+async def test_the_monitor_probes_each_due_tool_once_per_interval(
+    tools_app: ToolsApp, fake_tool: RunningTool, unique: str
+) -> None:
+    """A round (the kit's Periodic runs one per period across every process) probes the tools
+    that are due and moves each one's next probe an interval ahead, so the next round, in this
+    process or any other, leaves it alone until then."""
+    created = await register(tools_app, unique, fake_tool.url)
+    checks, key = tools_app.db["integrated_tool_checks"], tool_id(created)
+    for _ in range(100):  # the probe right after create has run (bounded: one local request)
+        if "health" in (await checks.find_one({"_id": key}) or {}):
+            break
+        await asyncio.sleep(0.05)
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    await checks.update_one({"_id": key}, {"$set": {"next_check": due}, "$unset": {"health": ""}})
+    service = tools_app.running.service
+    assert await service.monitor_round() >= 1
+    probed = await checks.find_one({"_id": key})
+    assert probed is not None and probed["health"]["status"] == "HEALTHY"
+    interval = tools_app.settings.tools_health_interval_seconds
+    assert probed["next_check"] > datetime.now(UTC) + timedelta(seconds=interval / 2)
+    await checks.update_one({"_id": key}, {"$unset": {"health": ""}})
+    await service.monitor_round()
+    assert "health" not in (await checks.find_one({"_id": key}) or {}), "not due: not probed again"
 
 
 async def test_credentials_are_sealed_at_rest(

@@ -31,6 +31,7 @@ from typing import Any
 import grpc
 import httpx
 import pytest
+import redis.asyncio as aioredis
 import uvicorn
 from pydantic import SecretStr
 from pymongo import AsyncMongoClient
@@ -311,8 +312,8 @@ TOOL_TIMEOUT_SECONDS = 1.0
 
 @pytest.fixture(scope="session")
 def mongo_up(layout: Layout) -> Layout:
-    """Only the store these tests need (not every service: the in-process app stands alone)."""
-    for server in servers(layout, only=["ferretdb"]):
+    """Only the stores these tests need (not every service: the in-process app stands alone)."""
+    for server in servers(layout, only=["ferretdb", "redis"]):
         server.start()
     return layout
 
@@ -349,7 +350,9 @@ async def tools_app(mongo_up: Layout, tool_ports: PortPool) -> AsyncIterator[Too
     await client.drop_database(DATABASE)
     lifecycle = Lifecycle(grace_seconds=1)
     db = mongo.connect(tool_settings, lifecycle)
-    running = await start_tools(tool_settings, lifecycle, db, resolver=names)
+    redis = aioredis.from_url(tool_settings.redis_url)
+    lifecycle.on_shutdown("redis", redis.aclose)
+    running = await start_tools(tool_settings, lifecycle, db, redis, resolver=names)
     _, port = await start_server(tool_settings, running.bindings, lifecycle)
     async with (
         grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel,
