@@ -79,14 +79,13 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     # API keys, the edge's check (ext_authz), the public API and usage analytics.
     keys = ApiKeyRepository(db)
     await keys.init()
-    notices = ChangeNotices(KEY_CHANNEL, redis, subscriber)
     verifier = KeyVerifier(
         keys,
         hasher,
         ttl_seconds=settings.api_key_cache_ttl_seconds,
         flush_seconds=settings.api_key_last_use_flush_seconds,
     )
-    notices.subscribe(verifier.forget)
+    notices = ChangeNotices(KEY_CHANNEL, redis, [verifier.forget], subscriber=subscriber)
     notices.start(lifecycle)
     verifier.start(lifecycle)
     api = channel_to(settings, "api")

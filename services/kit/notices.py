@@ -9,7 +9,7 @@ whatever happens.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -21,18 +21,23 @@ log = get_logger(__name__)
 
 
 class ChangeNotices:
-    """Notices of one kind on one channel; the payload is the id of what changed."""
+    """Notices of one kind on one channel; the payload is the id of what changed. Each of
+    ``listeners`` (``listener(id)``, e.g. a cache's invalidation) runs for every change, local or
+    announced by another process."""
 
-    def __init__(self, channel: str, redis: aioredis.Redis, subscriber: aioredis.Redis | None = None) -> None:
+    def __init__(
+        self,
+        channel: str,
+        redis: aioredis.Redis,
+        listeners: Sequence[Callable[[str], None]],
+        *,
+        subscriber: aioredis.Redis | None = None,
+    ) -> None:
         self.channel = channel
         self.redis = redis
         #: a client without a read timeout: a quiet channel is not an error
         self.subscriber = subscriber or redis
-        self._listeners: list[Callable[[str], None]] = []
-
-    def subscribe(self, listener: Callable[[str], None]) -> None:
-        """``listener(id)`` runs for every change, local or announced by another process."""
-        self._listeners.append(listener)
+        self._listeners = tuple(listeners)
 
     async def changed(self, changed_id: str) -> None:
         self._deliver(changed_id)  # this process at once, whatever Redis does

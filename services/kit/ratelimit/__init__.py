@@ -39,7 +39,6 @@ def start_checker(
     # Notices go out on the counters' client; the subscriber needs one without a read timeout.
     subscriber = aioredis.from_url(settings.redis_url, socket_connect_timeout=2)
     lifecycle.on_shutdown("ratelimit-notices", subscriber.aclose)
-    notices = ChangeNotices(CHANNEL, shared.client, subscriber)
-    notices.subscribe(cache.forget)
+    notices = ChangeNotices(CHANNEL, shared.client, [cache.forget], subscriber=subscriber)
     notices.start(lifecycle)
     return Checker(cache, counters, defaults_of(settings)), notices
