@@ -1,7 +1,8 @@
 """MongoDB access shared by services: one async client per process, tenant-first indexes.
 
-PyMongo's native async API (``AsyncMongoClient``), not Motor (deprecated). Code sticks to
-what both MongoDB and FerretDB support: single-document atomicity, no transactions.
+PyMongo's native async API (``AsyncMongoClient``), not Motor (deprecated). One code path for
+MongoDB and the embedded store (decision 0017): single-document atomicity, no multi-document
+transactions, and none of the few features the embedded store lacks (docs/services.md).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ async def ensure_indexes(collection: AsyncCollection[Document], indexes: Sequenc
         first = next(iter(index.document["key"]))
         if first != "tenant_id":
             raise ValueError(f"index {index.document['name']} on {collection.name} must start with tenant_id")
-    # One command per index: FerretDB 1.24 drops the connection when a single createIndexes
-    # names several indexes that already exist (every restart does that).
+    # One command per index (every restart names indexes that exist): the embedded store does
+    # not take several existing ones in one createIndexes (docs/services.md).
     for index in indexes:
         await collection.create_indexes([index])

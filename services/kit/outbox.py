@@ -1,10 +1,11 @@
 """Outbox relays: documents written to MongoDB carry the Kafka record they owe; a relay publishes
 it at least once with an idempotent producer (acks=all) and then marks it.
 
-Why: an acknowledged write must never lose its event, even with Kafka down, and we have no
-multi-document transactions (FerretDB). So the event is part of the document written by the
-change itself; publishing happens after, and every step is idempotent (a crash means a duplicate
-at worst, never a loss; consumers deduplicate by event id, the ``ce_id`` header).
+Why: an acknowledged write must never lose its event, even with Kafka down, and the services use
+no multi-document transactions (single-document atomicity is what every store we run keeps). So
+the event is part of the document written by the change itself; publishing happens after, and
+every step is idempotent (a crash means a duplicate at worst, never a loss; consumers
+deduplicate by event id, the ``ce_id`` header).
 
 Two relays share the producer (:class:`KafkaSender`):
 
@@ -12,9 +13,8 @@ Two relays share the producer (:class:`KafkaSender`):
   (``outbox_fields``) and is marked in place (``published_at``). For low-volume entity changes.
 * :class:`services.kit.outbox_log.OutboxLog`: an append-only collection whose documents are
   their own outbox records, marked by a per-writer high-water mark. For high-volume event logs
-  (the auth audit log: one entry per token): FerretDB 1.24 scans the collection for every
-  update or delete, even by ``_id`` (measured: 12 ms at 1,600 documents), so per-document marks
-  cannot keep up there.
+  (the auth audit log: one entry per token): a per-document mark would cost one more write per
+  event, a writer's high-water mark costs one write per heartbeat.
 """
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ def outbox_fields(record: OutboxRecord, *, now: datetime, lease_seconds: float) 
             "topic": record.topic,
             "key": record.key,
             "value": record.value,
-            "headers": [{"k": k, "v": v} for k, v in record.headers],  # FerretDB: no nested arrays
+            # documents, not pairs: the embedded store takes no nested arrays (docs/services.md)
+            "headers": [{"k": k, "v": v} for k, v in record.headers],
         },
         "published_at": None,
         "lease_until": now + timedelta(seconds=lease_seconds),

@@ -3,8 +3,8 @@
 Each process is a *writer*: it numbers its documents (``writer``, ``seq``) in the same insert that
 stores them, hands them to its relay in memory, and the relay publishes them (idempotent producer,
 acks=all) and then advances the writer's high-water mark in ``checkpoints``: every document of a
-writer with ``seq <= published_seq`` is in Kafka. No per-document update is ever needed, which is
-what makes this fast on FerretDB (it scans a collection for each update; inserts are cheap).
+writer with ``seq <= published_seq`` is in Kafka. No per-document update is ever needed: an event
+costs one insert.
 
 * Kafka down: the relay keeps its batch and retries with backoff; writes go on (they only need
   MongoDB). Beyond ``keep_docs`` pending documents only their ids stay in memory; the relay
@@ -165,8 +165,8 @@ class OutboxLog:
 
     async def _beat(self) -> None:
         """Persist the mark with the heartbeat. Not after every batch: each write costs the store
-        (FerretDB) as much as a batch insert, and a lagging mark only means more duplicates
-        after a crash, never a loss."""
+        about as much as a batch insert, and a lagging mark only means more duplicates after a
+        crash, never a loss."""
         mark = {"stream": self.stream, "published_seq": self.published_seq, "heartbeat_at": utcnow()}
         result = await self.checkpoints.update_one({"_id": self.writer}, {"$set": mark})
         if result.matched_count == 0:  # a stall long enough to be recovered by another process

@@ -1,6 +1,6 @@
 """JWT validation at the edge: every tenant is its own issuer, one provider checks them all.
 
-Design (DESIGN.md §5, approach (b); docs/edge.md "JWT at the edge"):
+Design (decision 0007; docs/edge.md "JWT at the edge"):
 
 1. ``envoy.filters.http.jwt_authn`` with **one** provider whose JWKS is the auth service's
    document of *all* tenants' public keys (``/auth/jwks`` on ``auth_http``), refreshed in the

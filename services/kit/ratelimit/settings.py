@@ -9,7 +9,7 @@ from services.kit.config import Settings
 
 
 class LimitSettings(Settings):
-    #: Defaults of every API key (DESIGN.md §5: the real OpenFrame's 100/min, 1,000/h, 10,000/day).
+    #: Defaults of every API key: 100 a minute, 1,000 an hour, 10,000 a day.
     api_key_per_minute: int = Field(default=100, gt=0)
     api_key_per_hour: int = Field(default=1_000, gt=0)
     api_key_per_day: int = Field(default=10_000, gt=0)
