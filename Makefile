@@ -33,8 +33,9 @@ lint:  ## ruff and mypy
 	@$(VENV_PY) -m ruff format --check .
 	@$(VENV_PY) -m mypy
 
-pytest:  ## the test suite alone (servers must be up)
-	@$(VENV_PY) -m pytest $(ARGS)
+pytest:  ## the test suite alone (servers must be up); then the heavy tests together, one per worker
+	@$(VENV_PY) -m pytest -m "not heavy" $(ARGS)
+	@$(VENV_PY) -m pytest -m heavy -n 2 --dist loadgroup $(ARGS)
 
 replicas:  ## the replica suite on a private stack of its own, OPENFRAME_REPLICAS=2 (REPLICA_ARGS: pytest args)
 	@$(VENV_PY) -m tests.integration.replicas.run $(REPLICA_ARGS)

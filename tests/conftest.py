@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import uuid
 
 import pytest
@@ -18,9 +19,13 @@ def layout() -> Layout:
 
 @pytest.fixture(scope="session")
 def infra_up(layout: Layout) -> Layout:
-    """Start every server that is not running yet (a no-op after `make up`)."""
-    for server in servers(layout):
-        server.start()
+    """Start every server that is not running yet (a no-op after `make up`). One test process at
+    a time (the heavy tests run in two xdist workers at once)."""
+    (layout.state / "run").mkdir(parents=True, exist_ok=True)
+    with (layout.state / "run" / "tests-infra-up.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for server in servers(layout):
+            server.start()
     return layout
 
 

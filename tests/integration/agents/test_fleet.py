@@ -28,7 +28,9 @@ async def statuses(app: AgentsApp, tenant: str) -> Counter[str]:
     return Counter([d["status"] async for d in docs])
 
 
-@pytest.mark.timeout(900)  # 1,000 real registrations, tokens and transitions on FerretDB (see docs/agents.md)
+@pytest.mark.heavy  # runs beside the other heavy tests (make pytest), loaded by them
+@pytest.mark.xdist_group("fleet")
+@pytest.mark.timeout(900)  # 1,000 real registrations, tokens and transitions (see docs/agents.md)
 async def test_thousand_agents_online_and_hundred_offline_with_one_event_each(
     agents_app: AgentsApp, settings: Settings
 ) -> None:
