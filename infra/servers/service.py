@@ -33,11 +33,12 @@ SERVICES = list(SERVICE_PORTS)
 
 #: Worker processes per service (``OPENFRAME_WORKERS``, services/kit/workers.py; SO_REUSEPORT
 #: shares the ports), one per core of a 2-core machine for the CPU-bound ones: auth signs tokens
-#: (RSA), stream decodes and writes events. The api service stays single: on FerretDB it is the
-#: only writer of its collections (docs/api.md). ratelimit needs no second process: its checks
+#: (RSA), stream decodes and writes events. The api service runs two as well: its writes are
+#: compare-and-set in the store, its periodic jobs and consumers shared (docs/api.md).
+#: ratelimit needs no second process: its checks
 #: are decided in memory from leased counters (~2.4k checks/s in one process, bench/ratelimit.py);
 #: it could run several, since policy changes reach every process at once (Redis notices).
-WORKERS = {"auth": 2, "stream": 2}
+WORKERS = {"api": 2, "auth": 2, "stream": 2}
 
 #: Loopback ports of the port block where the edge tests run their stand-in tools: the local
 #: stack's destination policy allows exactly these (nothing of the platform listens there),
