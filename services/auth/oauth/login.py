@@ -189,7 +189,7 @@ async def _form(
         error=error,
         status=status,
         forgot_url=f"{issuer}/password/forgot",
-        extra_html=await login_links(request, tenant.id, blob),
+        sso_links=await login_links(request, tenant.id, blob),
     )
     path = "/" + issuer.split("://", 1)[-1].partition("/")[2]
     response.set_cookie(

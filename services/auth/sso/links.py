@@ -4,12 +4,12 @@ Kept apart from flow.py so that the login page can import it without a cycle."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 
 from services.auth.oauth.base import issuer_of
+from services.auth.oauth.pages import Link
 from services.auth.sso.accounts import Accounts
 from services.auth.sso.service import SsoProviderService
 from services.auth.sso.upstream import Upstreams
@@ -28,19 +28,12 @@ def sso_of(request: Request) -> SsoLogin | None:
     return found if isinstance(found, SsoLogin) else None
 
 
-async def login_links(request: Request, tenant_id: str, blob: str) -> str:
-    """HTML (escaped here) of "sign in with <provider>" links of the tenant's enabled providers;
-    each link starts the SSO flow carrying the pending authorization request."""
+async def login_links(request: Request, tenant_id: str, blob: str) -> list[Link]:
+    """The "sign in with <provider>" links of the tenant's enabled providers (the login page's
+    template escapes them); each starts the SSO flow carrying the pending authorization request."""
     sso = sso_of(request)
     if sso is None or not blob:
-        return ""
+        return []
     providers = await sso.providers.enabled(tenant_id)
-    if not providers:
-        return ""
     issuer, query = issuer_of(request, tenant_id), urlencode({"request": blob})
-    items = "".join(
-        f"<li><a class=sso href='{escape(f'{issuer}/sso/{p.id}/start?{query}')}'>"
-        f"{escape(p.display_name)}</a></li>"
-        for p in providers
-    )
-    return f"<nav aria-label='Single sign-on'><p>Or sign in with:</p><ul>{items}</ul></nav>"
+    return [Link(f"{issuer}/sso/{p.id}/start?{query}", p.display_name) for p in providers]

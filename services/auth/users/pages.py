@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from services.auth.users.model import Role, User, UserStatus
 from services.auth.users.repository import UserRepository
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.pagination import decode_token, page_of, page_size
 
 Lister = Callable[..., Awaitable[tuple[list[User], str]]]
 
@@ -21,9 +21,7 @@ def find_page(repo: UserRepository) -> Lister:
         rows = await repo.find_page(
             tenant_id=tenant_id, roles=roles, status=status, search=search, after=after, limit=limit + 1
         )
-        items = rows[:limit]
-        if len(rows) > limit:
-            return items, encode_token({"e": items[-1].email.lower(), "id": items[-1].id})
-        return items, ""
+        page = page_of(rows, limit, lambda user: {"e": user.email.lower(), "id": user.id})
+        return page.items, page.next_page_token
 
     return lister

@@ -57,7 +57,7 @@ def pkce_pair() -> tuple[str, str]:
 
 
 def form_field(html: str, name: str) -> str:
-    found = re.search(rf"name={name} value='([^']*)'", html)
+    found = re.search(rf"name='?{name}'? value='([^']*)'", html)
     assert found, f"no {name} field in the page"
     return found.group(1)
 
