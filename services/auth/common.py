@@ -1,8 +1,6 @@
-"""Small helpers shared by the auth service's modules: ids, timestamps.
-
-``now``, ``new_etag`` and ``TtlCache`` are the kit's (services/kit/mongo.py, resources.py,
-caching.py), re-exported for the modules that still import them from here. ``TtlCache``
-caches no absence by default: a tenant or client that is missing may appear any moment."""
+"""Small helpers shared by the auth service's modules: ids, timestamps. (Stored times, etags and
+the in-process cache are the kit's: services/kit/mongo.py ``now``, resources.py ``new_etag``,
+caching.py ``TtlCache``.)"""
 
 from __future__ import annotations
 
@@ -12,12 +10,6 @@ import uuid
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
-
-from services.kit.caching import TtlCache
-from services.kit.mongo import now
-from services.kit.resources import new_etag
-
-__all__ = ["TtlCache", "aware", "new_etag", "new_id", "now", "ts", "uuid7"]
 
 
 def new_id() -> str:

@@ -10,9 +10,10 @@ from cryptography.exceptions import InvalidTag
 from pydantic import SecretStr
 
 from services.auth.clients.console import console_client_id
-from services.auth.common import TtlCache, uuid7
+from services.auth.common import uuid7
 from services.auth.crypto import KeyVault, MasterKeyMissingError, digest, matches
 from services.auth.oauth.signed import csrf_ok, csrf_token, seal, unseal
+from services.kit.caching import TtlCache
 
 
 async def test_cache_loads_once_for_concurrent_misses_and_never_caches_absence() -> None:
