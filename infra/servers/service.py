@@ -92,7 +92,8 @@ def local_secret(layout: Layout, name: str) -> str:
 
 
 class PythonService(Server):
-    start_timeout = 30
+    #: generous: under load (other test runs on the 2 shared cores) auth and its 2 workers took 45 s
+    start_timeout = 90
     stop_timeout = 15
 
     def __init__(self, layout: Layout, name: str, replica: int = 0) -> None:
