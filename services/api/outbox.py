@@ -22,7 +22,6 @@ claims each with a compare-and-set on that value, so each overdue document goes 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -189,10 +188,12 @@ class QueuedOutboxRelay(OutboxRelay):
     async def _sweep_loop(self) -> None:
         while True:
             await asyncio.sleep(self.sweep_seconds if not self.sender.failures else self.sender.backoff())
-            with contextlib.suppress(PyMongoError):
+            try:
                 while claimed := await self._claim_expired():
                     if not await self.publish(claimed) or len(claimed) < self.batch_size:
                         break
+            except Exception as exc:  # the store away for a moment: the next round tries again
+                log.warning("outbox sweep failed", collection=self.collection.name, error=repr(exc)[:300])
 
     async def _claim_expired(self) -> list[Document]:
         at = now()

@@ -25,7 +25,7 @@ from services.api.devices.repository import DeviceRepository
 from services.kit.errors import FailedPrecondition, NotFound
 from services.kit.logging import get_logger
 from services.kit.mongo import now
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.pagination import decode_token, page_of, page_size
 
 log = get_logger(__name__)
 
@@ -168,11 +168,10 @@ class CommandService:
         rows = await self.store.find_page(
             tenant_id=tenant_id, device_id=device_id, statuses=statuses, after=after, limit=limit + 1
         )
-        items, more = rows[:limit], len(rows) > limit
-        last = items[-1] if items else None
-        if more and last and last.create_time:
-            return items, encode_token({"t": last.create_time.isoformat(), "id": last.id})
-        return items, ""
+        page = page_of(
+            rows, limit, lambda c: {"t": c.create_time.isoformat() if c.create_time else "", "id": c.id}
+        )
+        return page.items, page.next_page_token
 
     async def cancel(self, tenant_id: str, device_id: str, cid: str) -> StoredCommand:
         await self.get(tenant_id, device_id, cid)

@@ -22,7 +22,8 @@ from services.api.organizations.repository import OrganizationRepository
 from services.kit.errors import EtagMismatch, InvalidArgument, NotFound
 from services.kit.identity import current_identity
 from services.kit.mongo import Document
-from services.kit.pagination import decode_token, encode_token, page_size
+from services.kit.pagination import decode_token, page_of, page_size
+from services.kit.resources import check_update_mask
 
 MUTABLE_FIELDS = frozenset({"title", "description", "severity", "status", "tags", "data"})
 
@@ -133,23 +134,15 @@ class EventServicer(pb_grpc.EventServiceServicer):
         rows = await self.repo.find_page(
             tenant_id=current_identity().tenant_id, query=query, after=after, limit=limit + 1
         )
-        items, more = rows[:limit], len(rows) > limit
-        token = (
-            encode_token({"t": items[-1]["occur_time"].isoformat(), "id": items[-1]["_id"]}) if more else ""
+        page = page_of(rows, limit, lambda d: {"t": d["occur_time"].isoformat(), "id": d["_id"]})
+        return pb.ListEventsResponse(
+            events=[to_pb(d) for d in page.items], next_page_token=page.next_page_token
         )
-        return pb.ListEventsResponse(events=[to_pb(d) for d in items], next_page_token=token)
 
     async def UpdateEvent(self, request: pb.UpdateEventRequest, context: Any) -> pb.UpdateEventResponse:
         tenant = writer_tenant()
         mask = list(request.update_mask.paths)
-        unknown = sorted(set(mask) - MUTABLE_FIELDS)
-        if not mask or unknown:
-            raise InvalidArgument.field(
-                "update_mask.paths",
-                f"unknown or read-only field(s) {unknown}; updatable: {sorted(MUTABLE_FIELDS)}"
-                if unknown
-                else "name at least one field to update",
-            )
+        check_update_mask(mask, MUTABLE_FIELDS)
         if "title" in mask and not request.event.title:
             raise InvalidArgument.field("event.title", "must not be empty")
         values = _fields(request.event)
