@@ -1436,7 +1436,8 @@ class ListDevicesRequest(betterproto2.Message):
 
     search: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
     """
-    Case-insensitive substring match on hostname, display_name, nickname and serial_number.
+    Case-insensitive prefix match on hostname, display_name, nickname and serial_number
+    (a device matches when one of them starts with the search; served by index ranges).
     """
 
     order_by: "str" = betterproto2.field(9, betterproto2.TYPE_STRING)
