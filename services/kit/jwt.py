@@ -244,7 +244,6 @@ class JwtAuthenticator:
     async def authenticate(self, metadata: Mapping[str, str]) -> Identity:
         token = bearer_token(metadata)
         digest = hashlib.sha256(token.encode()).digest()
-        now = self._clock()
         cached = self._verified.get(digest)
         if cached is not None:
             return cached
@@ -263,7 +262,7 @@ class JwtAuthenticator:
             claims = self._verify(token, key, tenant)
             identity, expiry = identity_from_claims(claims, tenant), float(claims["exp"])
         # A token inside its expiry leeway is accepted, not remembered (a ttl <= 0 stores nothing).
-        self._verified.put(digest, identity, ttl_seconds=min(expiry - now, self._cache_seconds))
+        self._verified.put(digest, identity, ttl_seconds=min(expiry - self._clock(), self._cache_seconds))
         return identity
 
     def _tenant_and_kid(self, token: str) -> tuple[str, str]:
