@@ -25,9 +25,9 @@ from services.auth.oauth.throttle import LoginThrottle
 from services.auth.passwords import hash_password, verify_password
 from services.auth.settings import AuthSettings
 from services.auth.tenants.service import TenantService
-from services.auth.users.model import User, UserStatus
+from services.auth.users.model import User, UserStatus, email_key
 from services.auth.users.repository import UserRepository
-from services.kit.errors import InvalidArgument, NotFound
+from services.kit.errors import EtagMismatch, InvalidArgument, NotFound
 from services.kit.identity import Identity
 
 T = audit_pb2
@@ -112,7 +112,11 @@ class AccountService:
         changes: dict[str, object] = {"password_hash": password_hash, "email_verified": True}
         if user.status is UserStatus.PENDING:
             changes["status"] = UserStatus.ACTIVE.value
-        updated = await self.users.update(tenant_id=user.tenant_id, user_id=user.id, changes=changes)
+        # Only while the user is as checked: the address the link went to, the status it had.
+        expect = {"email_key": email_key(user.email), "status": user.status.value}
+        updated = await self.users.update(
+            tenant_id=user.tenant_id, user_id=user.id, changes=changes, expect=expect
+        )
         if updated is None:
             raise InvalidArgument.field("token", BAD_TOKEN)
         await self.refresh.revoke_user(tenant_id=user.tenant_id, user_id=user.id)
@@ -133,9 +137,14 @@ class AccountService:
             raise NotFound(f"users/{who.subject}")
         if not await verify_password(user.password_hash, current):
             raise InvalidArgument.field("current_password", "the current password is not correct")
-        await self.users.update(
-            tenant_id=user.tenant_id, user_id=user.id, changes={"password_hash": await hash_password(new)}
+        changed = await self.users.update(
+            tenant_id=user.tenant_id,
+            user_id=user.id,
+            changes={"password_hash": await hash_password(new)},
+            expect={"password_hash": user.password_hash},  # the one just verified
         )
+        if changed is None:
+            raise EtagMismatch(user.name)  # changed meanwhile: the caller checks again
         await self.refresh.revoke_user(tenant_id=user.tenant_id, user_id=user.id)
         await self._audit(user, T.AUDIT_EVENT_TYPE_PASSWORD_CHANGED, events.PasswordChanged(user=user.name))
 
@@ -199,7 +208,7 @@ class AccountService:
             tenant_id=user.tenant_id,
             user_id=user.id,
             changes={"email_verified": True},
-            expect={"email_key": user.email.strip().lower()},
+            expect={"email_key": email_key(user.email)},
         )
         if updated is None:
             raise InvalidArgument.field("token", BAD_TOKEN)

@@ -17,9 +17,9 @@ from services.auth.audit.model import AuditEntry, user_actor
 from services.auth.clients.convert import to_pb
 from services.auth.clients.model import MUTABLE_FIELDS, ClientType, Grant, OAuthClient, Purpose
 from services.auth.clients.repository import ClientRepository, to_storage
-from services.auth.common import TtlCache
 from services.auth.crypto import digest, new_secret
 from services.auth.grants.refresh import RefreshTokens
+from services.kit.caching import TtlCache
 from services.kit.errors import EtagMismatch, FieldViolation, InvalidArgument, NotFound
 from services.kit.mongo import now
 from services.kit.pagination import Page, decode_token, page_of, page_size

@@ -10,23 +10,26 @@ from datetime import timedelta
 
 import jwt
 import redis.asyncio as aioredis
+from cachetools import LRUCache
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from openframe.auth.v1 import audit_pb2
 from openframe.events.v1 import security_events_pb2 as events
 from services.auth.audit.log import AuditLog
 from services.auth.audit.model import AuditEntry, user_actor
-from services.auth.common import TtlCache
 from services.auth.crypto import KeyVault, load_private_der, new_rsa_key, private_der, public_jwk
 from services.auth.keys.convert import to_pb
 from services.auth.keys.model import SigningKey
 from services.auth.keys.repository import SigningKeyRepository
 from services.auth.tenants.model import Tenant, TenantStatus
 from services.auth.tenants.repository import TenantRepository
+from services.kit.caching import TtlCache
 from services.kit.errors import EtagMismatch, NotFound
 from services.kit.mongo import now
 
 VERSION_KEY = "auth:signing-keys-version"
+#: Parsed signing keys kept per process (a tenant has one or two in use).
+KEYS_CACHED = 10_000
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,10 @@ class SigningKeyService:
         self.vault = vault
         self.audit = audit
         self.overlap_seconds = overlap_seconds
-        self._private: dict[str, rsa.RSAPrivateKey] = {}  # by key id; never logged, never leaves
-        self._public: dict[str, rsa.RSAPublicKey] = {}
+        # Parsed keys by key id (a key's material never changes, so nothing here goes stale); the
+        # least recently used go first beyond KEYS_CACHED. Private keys are never logged.
+        self._private: LRUCache[str, rsa.RSAPrivateKey] = LRUCache(KEYS_CACHED)
+        self._public: LRUCache[str, rsa.RSAPublicKey] = LRUCache(KEYS_CACHED)
         self.redis = redis
         # Cached key lists are keyed by a version counter in Redis that every key or tenant
         # status change bumps: a new tenant's key is in every worker's JWKS at once.

@@ -23,8 +23,8 @@ from urllib.parse import quote
 import httpx
 import jwt
 
-from services.auth.common import TtlCache
 from services.auth.sso.presets import GOOGLE_ISSUER, MICROSOFT_TENANT_PLACEHOLDER, discovery_url
+from services.kit.caching import TtlCache
 from services.kit.destinations import DestinationPolicy, Refused, refused
 
 ASYMMETRIC = frozenset(

@@ -101,10 +101,10 @@ class TenantRepository:
         return {d["_id"]: TenantStatus(d["status"]) async for d in cursor}
 
     async def update(
-        self, tenant_id: str, changes: dict[str, Any], *, expect: dict[str, Any] | None = None
+        self, tenant_id: str, changes: dict[str, Any], *, expect: dict[str, Any]
     ) -> Tenant | None:
         """Apply ``changes`` when the stored tenant matches ``expect``; None when it did not."""
-        query = {"_id": tenant_id, **(expect or {})}
+        query = {"_id": tenant_id, **expect}
         doc = await self.tenants.find_one_and_update(
             query,
             {"$set": {**changes, "update_time": now(), "etag": new_etag()}},

@@ -18,7 +18,7 @@ from services.auth.audit.model import AuditEntry, user_actor
 from services.auth.clients import convert as clients_convert
 from services.auth.clients.console import console_client
 from services.auth.clients.repository import ClientRepository
-from services.auth.common import TtlCache, new_id
+from services.auth.common import new_id
 from services.auth.keys.service import SigningKeyService
 from services.auth.passwords import hash_password
 from services.auth.tenants import convert
@@ -27,6 +27,7 @@ from services.auth.tenants.repository import TenantRepository, is_stale
 from services.auth.users import convert as users_convert
 from services.auth.users.model import ADMINS, Role, User
 from services.auth.users.repository import UserRepository
+from services.kit.caching import TtlCache
 from services.kit.errors import EtagMismatch, FailedPrecondition, InvalidArgument, NotFound
 from services.kit.identity import Identity
 from services.kit.pagination import Page, decode_token, page_of, page_size

@@ -87,7 +87,7 @@ class UserRepository:
         return [_from_doc(d) async for d in cursor]
 
     async def update(
-        self, *, tenant_id: str, user_id: str, changes: dict[str, Any], expect: dict[str, Any] | None = None
+        self, *, tenant_id: str, user_id: str, changes: dict[str, Any], expect: dict[str, Any]
     ) -> User | None:
         """Apply ``changes`` if the user still matches ``expect`` (etag, role...); None otherwise."""
         sets = {**changes, "update_time": now(), "etag": new_etag()}
@@ -95,7 +95,7 @@ class UserRepository:
             sets["email_key"] = email_key(changes["email"])
         try:
             doc = await self.users.find_one_and_update(
-                {"_id": user_id, "tenant_id": tenant_id, **(expect or {})},
+                {"_id": user_id, "tenant_id": tenant_id, **expect},
                 {"$set": sets},
                 return_document=ReturnDocument.AFTER,
             )

@@ -157,8 +157,10 @@ async def tokens(api: Api, fed: Federation, finished: httpx.Response, verifier: 
 
 
 async def failures(audit_db: Db, tenant: str) -> list[str]:
-    cursor = audit_db["audit_events"].find(
-        {"tenant_id": tenant, "type": "AUDIT_EVENT_TYPE_LOGIN", "outcome": "AUDIT_OUTCOME_FAILURE"}
+    cursor = (
+        audit_db["audit_events"]
+        .find({"tenant_id": tenant, "type": "AUDIT_EVENT_TYPE_LOGIN", "outcome": "AUDIT_OUTCOME_FAILURE"})
+        .sort("_id", 1)
     )
     return [d.get("failure_reason", "") async for d in cursor]
 
@@ -199,7 +201,8 @@ async def test_sso_links_by_verified_email_and_reuses_the_link(
     assert (await tokens(api, fed, finished, verifier))["sub"] == local_user
     assert await db["sso_identities"].count_documents({"tenant_id": fed.down}) == 1
 
-    entries = [d async for d in audit_db["audit_events"].find({"tenant_id": fed.down})]
+    # in the order they were written (UUIDv7 ids): a filter alone promises no order
+    entries = [d async for d in audit_db["audit_events"].find({"tenant_id": fed.down}).sort("_id", 1)]
     logins = [
         e
         for e in entries
