@@ -3,7 +3,7 @@
 from services.api.app import build
 from services.api.settings import ApiSettings
 from services.kit.lifecycle import Lifecycle
-from services.kit.server import run
+from services.kit.workers import serve
 
 settings = ApiSettings()
 
@@ -12,4 +12,4 @@ async def main(lifecycle: Lifecycle) -> None:
     await build(settings, lifecycle)
 
 
-run(settings, main)
+serve(settings, main)
