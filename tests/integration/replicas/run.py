@@ -41,14 +41,16 @@ SHORT_PERIODS: dict[str, str] = {
     "OPENFRAME_TOKEN_CLEANUP_INTERVAL_SECONDS": "2",
     "OPENFRAME_TOOLS_HEALTH_INTERVAL_SECONDS": "2",
 }
-#: Port blocks tried for the private stack (the shared one is 27000; test_lifecycle uses 28000).
-FIRST_BLOCK, LAST_BLOCK = 33000, 45000
+#: Port blocks tried for the private stack: the shared one is 27000 and test_lifecycle's 28000; none
+#: reaches 32768, where the kernel's ephemeral ports begin (a client's outgoing connection may hold
+#: any port above, and a server could not bind it).
+FIRST_BLOCK, LAST_BLOCK = 29000, 32000
 
 
 def free_block() -> int:
     """The first port block none of whose ports (replicas' included) is taken."""
-    start = int(os.environ.get("OPENFRAME_REPLICA_PORT_BASE", FIRST_BLOCK))
-    for base in range(start, LAST_BLOCK, 1000):
+    chosen = os.environ.get("OPENFRAME_REPLICA_PORT_BASE")
+    for base in [int(chosen)] if chosen else range(FIRST_BLOCK, LAST_BLOCK, 1000):
         if not any(port_in_use("127.0.0.1", base + offset) for offset in PORT_OFFSETS.values()):
             return base
     raise SystemExit("no free port block for the private replica stack")
@@ -83,6 +85,14 @@ def memory(env: dict[str, str]) -> str:
     rss = {name: group_rss_mib(pid) for name, pid in running(env).items()}
     services = sum(v for name, v in rss.items() if name.split(".")[0] in SERVICES)
     return f"{sum(rss.values()):.0f} MiB RSS in all, {services:.0f} MiB of it our services' processes"
+
+
+def show_service_logs(state: Path, lines: int = 25) -> None:
+    """The end of each service replica's log: what a failed run's reader needs first."""
+    for log in sorted((state / "logs").glob("*.log")):
+        if log.stem.split(".")[0] in SERVICES:
+            print(f"--- {log.name} (last {lines} lines)")
+            print("\n".join(log.read_text(errors="replace").splitlines()[-lines:]), flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -124,6 +134,10 @@ def main(argv: list[str]) -> int:
                 f"replicas: still running after down: {sorted(left)}; state kept in {state}", file=sys.stderr
             )
             code = code or 1
+        elif code:
+            show_service_logs(state)
+            shutil.rmtree(state / "data", ignore_errors=True)
+            print(f"replicas: failed; the logs are kept in {state / 'logs'}", flush=True)
         else:
             shutil.rmtree(state, ignore_errors=True)
         print(f"replicas: {time.monotonic() - started:.0f}s in all", flush=True)
