@@ -92,6 +92,7 @@ async def build(settings: AuthSettings, lifecycle: Lifecycle) -> Running:
         stream="auth-audit",
         heartbeat_seconds=settings.outbox_heartbeat_seconds,
         dead_after_seconds=settings.outbox_dead_after_seconds,
+        linger_seconds=settings.audit_relay_linger_ms / 1000,
     )
     audit_repo, tenant_repo, user_repo = AuditRepository(audit_db), TenantRepository(db), UserRepository(db)
     key_repo, client_repo, refresh = SigningKeyRepository(db), ClientRepository(db), RefreshTokens(db)

@@ -58,6 +58,10 @@ class AuthSettings(OutboundSettings):
     audit_mongo_database: str = ""
     #: Group commit of audit entries: how long the first entry waits for others to share its write.
     audit_linger_ms: float = Field(default=2.0, ge=0, le=100)
+    #: How long the audit relay waits for more entries before sending a batch to Kafka that is
+    #: not full: fewer, larger produce requests (cheaper for the broker, the relay and the
+    #: consumers), each event that much later in Kafka. Entries are durable before this.
+    audit_relay_linger_ms: float = Field(default=100.0, ge=0, le=5000)
     #: Outbox relay of the audit log: heartbeat of each writer process, and how long a silent
     #: writer's unpublished entries wait before another process relays them.
     outbox_heartbeat_seconds: float = Field(default=5.0, gt=0)

@@ -6,6 +6,10 @@ acks=all) and then advances the writer's high-water mark in ``checkpoints``: eve
 writer with ``seq <= published_seq`` is in Kafka. No per-document update is ever needed: an event
 costs one insert.
 
+* Batches: the relay publishes what is pending, up to ``batch_size`` documents per send; with
+  ``linger_seconds`` it first waits that long for a batch that is not full (fewer, larger
+  produce requests: the broker and every consumer pay per request, the writer per send), at
+  the price of that much more delay before an event reaches Kafka.
 * Kafka down: the relay keeps its batch and retries with backoff; writes go on (they only need
   MongoDB). Beyond ``keep_docs`` pending documents only their ids stay in memory; the relay
   reloads them by ``_id`` (an indexed lookup) when Kafka is back.
@@ -67,6 +71,7 @@ class OutboxLog:
         heartbeat_seconds: float = 5.0,
         dead_after_seconds: float = 30.0,
         keep_docs: int = 20_000,
+        linger_seconds: float = 0.0,
     ) -> None:
         self.log = log_collection
         self.checkpoints = checkpoints
@@ -78,6 +83,7 @@ class OutboxLog:
         self.heartbeat_seconds = heartbeat_seconds
         self.dead_after = timedelta(seconds=dead_after_seconds)
         self.keep_docs = keep_docs
+        self.linger = linger_seconds
         self.published_seq = 0
         self._seq = 0
         self._done: set[int] = set()
@@ -139,6 +145,8 @@ class OutboxLog:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            if self.linger and len(self._pending) < self.batch_size:
+                await asyncio.sleep(self.linger)  # more documents per send (see the module's doc)
             try:
                 published = await self._publish_next()
             except PyMongoError as exc:
