@@ -94,6 +94,10 @@ class TtlCache(Generic[K, V]):
         entry = self._entries.get(key)
         return None if entry is None else entry.fresh_until
 
+    def loading(self, key: K) -> bool:
+        """Whether a load of ``key`` is in flight (``reload`` would join it, at no extra cost)."""
+        return key in self._flights
+
     def put(self, key: K, value: V, *, ttl_seconds: float | None = None) -> None:
         """A value known now (this process wrote it, or loaded it another way): in force at once,
         and a load of ``key`` still in flight will not overwrite it."""

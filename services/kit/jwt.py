@@ -153,8 +153,9 @@ class JwksCache:
         """The key ``kid`` names, or None when the auth service does not know it either.
 
         A known key is returned at once (a stale key set is refreshed in the background); an
-        unknown one waits for a fetch, unless one was attempted less than
-        ``min_refetch_seconds`` ago (a flood of made-up key ids costs one fetch per period).
+        unknown one waits for a fetch: the one in flight, or a new one unless one was attempted
+        less than ``min_refetch_seconds`` ago (a flood of made-up key ids costs one fetch per
+        period).
         """
         if self._fetch is None:
             return self._fixed.get(kid)
@@ -162,7 +163,9 @@ class JwksCache:
             keys = await self._keys.get_or_load("", self._load)
         except Exception:  # the first fetch failed (logged): nothing held yet
             keys = {}
-        if kid not in keys and self._may_fetch():
+        # a fetch in flight (a stale set refreshing, another request's miss) is joined, not
+        # skipped: it costs nothing more and may bring the key
+        if kid not in keys and (self._may_fetch() or self._keys.loading("")):
             keys = await self.refresh()
         return keys.get(kid)
 
