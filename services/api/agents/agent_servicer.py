@@ -21,8 +21,6 @@ from services.api.devices.repository import DeviceRepository
 from services.kit.errors import NotFound
 from services.kit.identity import current_identity
 
-REGISTER_METHOD = "/openframe.agents.v1.AgentService/RegisterAgent"
-
 
 class AgentServicer(pb_grpc.AgentServiceServicer):
     def __init__(

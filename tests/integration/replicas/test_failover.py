@@ -14,10 +14,11 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import grpc
 import httpx
+import pytest
 
 from infra.layout import Layout
 from infra.servers.envoy import Envoy
@@ -63,14 +64,23 @@ def served(edge: Envoy) -> dict[str, int]:
     return {host: int(stats.get("rq_success", 0)) for host, stats in hosts(edge, "api").items()}
 
 
+@pytest.fixture
+def victim(infra_up: Layout) -> Iterator[PythonService]:
+    """The replica the test kills; running again afterwards whatever happened (the next tests
+    need both)."""
+    replica = PythonService(infra_up, "api", 1)
+    yield replica
+    replica.start()
+
+
 async def test_an_api_replica_killed_under_load_fails_no_read(
-    infra_up: Layout, edge: Envoy, edge_url: str, tenants: Tenants
+    infra_up: Layout, edge: Envoy, edge_url: str, tenants: Tenants, victim: PythonService
 ) -> None:
     owner = tenants.fresh()
-    victim = PythonService(infra_up, "api", 1)
     survivor_host = f"127.0.0.1:{infra_up.port('api')}"
     victim_host = f"127.0.0.1:{infra_up.port('api', 1)}"
     counts: Counter[tuple[str, str]] = Counter()
+    failures: list[str] = []  # what each failed request said, for the report
     sent = 0
     async with (
         grpc.aio.insecure_channel(f"127.0.0.1:{infra_up.port('envoy')}") as channel,
@@ -87,7 +97,10 @@ async def test_an_api_replica_killed_under_load_fails_no_read(
         async def read(n: int) -> str:
             if n % 3 == 0:
                 response = await rest.get(f"/api/v1/{name}")
-                return "OK" if response.status_code == 200 else f"HTTP {response.status_code}"
+                if response.status_code != 200:
+                    failures.append(f"read HTTP {response.status_code} {response.text[:200]}")
+                    return f"HTTP {response.status_code}"
+                return "OK"
             if n % 3 == 1:
                 got = await orgs.GetOrganization(
                     pb.GetOrganizationRequest(name=name), metadata=owner.metadata
@@ -113,8 +126,10 @@ async def test_an_api_replica_killed_under_load_fails_no_read(
                     outcome = await call(n)
                 except grpc.aio.AioRpcError as exc:
                     outcome = exc.code().name
+                    failures.append(f"{kind} {outcome} {exc.details()}")
                 except httpx.HTTPError as exc:
                     outcome = type(exc).__name__
+                    failures.append(f"{kind} {outcome} {exc}")
                 counts[kind, outcome] += 1
                 n += READERS + WRITERS
 
@@ -136,7 +151,8 @@ async def test_an_api_replica_killed_under_load_fails_no_read(
         state = {host: (stats.get("rq_success"), stats.get("health_flags")) for host, stats in after.items()}
         print(
             f"\nkill of api.1 under load: reads {reads}, writes {writes}; requests each replica had "
-            f"served before the kill {before_kill}; after the load (served, health) {state}"
+            f"served before the kill {before_kill}; after the load (served, health) {state}; "
+            f"failures: {failures[:10]}"
         )
         # both replicas had been serving, and the load went on past the kill
         assert before_kill[survivor_host] > 0 and before_kill[victim_host] > 0
