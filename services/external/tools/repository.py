@@ -1,5 +1,6 @@
-"""Integrated tools in MongoDB (``integrated_tools``). Every call takes the tenant; every index
-starts with tenant_id. Credentials are stored sealed (services/kit/sealing.py), never in clear.
+"""Integrated tools in MongoDB (``integrated_tools``). Every call takes the tenant, and every
+index starts with tenant_id but the monitor's (``due``: its schedule spans every tenant).
+Credentials are stored sealed (services/kit/sealing.py), never in clear.
 
 Health and the monitor's schedule live in their own collection (``integrated_tool_checks``, one
 document per tool, same ``_id``): they change on every probe, on a schedule of their own, and are
@@ -45,7 +46,14 @@ class ToolRepository:
 
     async def init(self) -> None:
         await ensure_indexes(self.tools, INDEXES)
-        await ensure_indexes(self.checks, [IndexModel([("tenant_id", ASCENDING)], name="tenant")])
+        await ensure_indexes(
+            self.checks,
+            [
+                IndexModel([("tenant_id", ASCENDING)], name="tenant"),
+                # the monitor's claim reads the due range, not every tool of every tenant
+                IndexModel([("next_check", ASCENDING)], name="due"),
+            ],
+        )
 
     async def insert(self, tool: IntegratedTool, sealed: Sealed | None) -> IntegratedTool:
         tool.create_time = tool.update_time = now()
