@@ -38,7 +38,7 @@ from openframe.events.v1 import envelope_pb2
 from services.kit.context import request_id
 from services.kit.identity import _identity
 from services.kit.logging import get_logger
-from services.kit.mongo import Document, now
+from services.kit.mongo import Document, ensure_indexes, now
 from services.kit.outbox import OutboxRecord, OutboxRelay
 
 log = get_logger(__name__)
@@ -151,8 +151,10 @@ class QueuedOutboxRelay(OutboxRelay):
         self._acked: OrderedDict[str, None] = OrderedDict()
 
     async def init(self) -> None:
-        # The sweep is cross-tenant by nature: the one index here not starting with tenant_id.
-        await self.collection.create_indexes([IndexModel([("outbox_due", ASCENDING)], name="outbox_due")])
+        # the sweep is cross-tenant by nature
+        await ensure_indexes(
+            self.collection, [], cross_tenant=[IndexModel([("outbox_due", ASCENDING)], name="outbox_due")]
+        )
 
     async def publish(self, docs: Sequence[Document]) -> bool:
         # one document per id (the newest copy holds the longest queue), queues in order

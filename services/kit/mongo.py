@@ -35,13 +35,20 @@ def connect(settings: Settings, lifecycle: Lifecycle) -> AsyncDatabase[Document]
     return client[settings.mongo_database]
 
 
-async def ensure_indexes(collection: AsyncCollection[Document], indexes: Sequence[IndexModel]) -> None:
-    """Create indexes idempotently. Every index must start with tenant_id (isolation and speed)."""
+async def ensure_indexes(
+    collection: AsyncCollection[Document],
+    indexes: Sequence[IndexModel],
+    *,
+    cross_tenant: Sequence[IndexModel] = (),
+) -> None:
+    """Create indexes idempotently. Every index must start with tenant_id (isolation and speed),
+    but those named in ``cross_tenant``: the ranges the platform's own jobs read across every
+    tenant (a sweep of what is due), never a query a tenant's request makes."""
     for index in indexes:
         first = next(iter(index.document["key"]))
         if first != "tenant_id":
             raise ValueError(f"index {index.document['name']} on {collection.name} must start with tenant_id")
     # One command per index (every restart names indexes that exist): the embedded store does
     # not take several existing ones in one createIndexes (docs/services.md).
-    for index in indexes:
+    for index in [*indexes, *cross_tenant]:
         await collection.create_indexes([index])

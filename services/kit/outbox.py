@@ -32,7 +32,7 @@ from pymongo.errors import PyMongoError
 
 from services.kit.lifecycle import Lifecycle
 from services.kit.logging import get_logger
-from services.kit.mongo import Document
+from services.kit.mongo import Document, ensure_indexes
 
 log = get_logger(__name__)
 
@@ -155,8 +155,10 @@ class OutboxRelay:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def init(self) -> None:
-        # The sweep is cross-tenant by nature: the one index here not starting with tenant_id.
-        await self.collection.create_indexes([IndexModel([("lease_until", ASCENDING)], name="outbox_lease")])
+        # the sweep is cross-tenant by nature
+        await ensure_indexes(
+            self.collection, [], cross_tenant=[IndexModel([("lease_until", ASCENDING)], name="outbox_lease")]
+        )
 
     def start(self, lifecycle: Lifecycle) -> None:
         self._tasks = [asyncio.create_task(self._handoff_loop()), asyncio.create_task(self._sweep_loop())]

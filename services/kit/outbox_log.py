@@ -42,7 +42,7 @@ from pymongo.errors import PyMongoError
 
 from services.kit.lifecycle import Lifecycle
 from services.kit.logging import get_logger
-from services.kit.mongo import Document
+from services.kit.mongo import Document, ensure_indexes
 from services.kit.outbox import KafkaSender, OutboxRecord, utcnow
 
 log = get_logger(__name__)
@@ -92,9 +92,11 @@ class OutboxLog:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def init(self) -> None:
-        # Recovery reads one writer's documents in order: cross-tenant by nature.
-        await self.log.create_indexes(
-            [IndexModel([("writer", ASCENDING), ("seq", ASCENDING)], name="outbox")]
+        # recovery reads one writer's documents in order: cross-tenant by nature
+        await ensure_indexes(
+            self.log,
+            [],
+            cross_tenant=[IndexModel([("writer", ASCENDING), ("seq", ASCENDING)], name="outbox")],
         )
         # Registered before the first write, so a crash right after it is still recovered.
         await self.checkpoints.insert_one(

@@ -83,8 +83,7 @@ class CommandStore:
         self.lease_seconds = lease_seconds
 
     async def init(self) -> None:
-        await ensure_indexes(self.collection, INDEXES)
-        await self.collection.create_indexes([SWEEP_INDEX])
+        await ensure_indexes(self.collection, INDEXES, cross_tenant=[SWEEP_INDEX])
 
     async def insert(self, command: StoredCommand) -> StoredCommand | None:
         """None when a command with this id exists already (an idempotent retry)."""

@@ -43,9 +43,9 @@ class EmailTokens:
                     [("tenant_id", ASCENDING), ("user_id", ASCENDING), ("kind", ASCENDING)], name="user"
                 )
             ],
+            # the clean-up job's range (services/auth/audit/retention.py): cross-tenant by nature
+            cross_tenant=[IndexModel([("expire_time", ASCENDING)], name="expiry")],
         )
-        # The clean-up job's range (services/auth/audit/retention.py): cross-tenant by nature.
-        await self.tokens.create_indexes([IndexModel([("expire_time", ASCENDING)], name="expiry")])
 
     async def issue(
         self, kind: TokenKind, *, tenant_id: str, user_id: str, email: str, ttl_seconds: int

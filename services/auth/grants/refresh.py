@@ -72,10 +72,9 @@ class RefreshTokens:
         self.tokens = db["refresh_tokens"]
 
     async def init(self) -> None:
-        await ensure_indexes(self.families, FAMILY_INDEXES)
-        await ensure_indexes(self.tokens, TOKEN_INDEXES)
-        for collection in (self.families, self.tokens):
-            await collection.create_indexes([EXPIRY_INDEX])
+        # the purge's range spans every tenant
+        await ensure_indexes(self.families, FAMILY_INDEXES, cross_tenant=[EXPIRY_INDEX])
+        await ensure_indexes(self.tokens, TOKEN_INDEXES, cross_tenant=[EXPIRY_INDEX])
 
     async def purge_expired(self) -> int:
         """Remove expired families and tokens (a token expires with its family): once a family is

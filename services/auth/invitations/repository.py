@@ -28,9 +28,9 @@ class InvitationRepository:
         await ensure_indexes(
             self.invitations,
             [IndexModel([("tenant_id", ASCENDING), ("email_key", ASCENDING)], name="tenant_email")],
+            # accepting by token is cross-tenant by nature (the link carries only the token)
+            cross_tenant=[IndexModel([("token_hash", ASCENDING)], name="token")],
         )
-        # Accepting by token is cross-tenant by nature (the link carries only the token).
-        await self.invitations.create_indexes([IndexModel([("token_hash", ASCENDING)], name="token")])
 
     async def insert(self, invitation: Invitation, token_hash: str) -> Invitation:
         invitation.create_time = invitation.update_time = now()

@@ -28,10 +28,10 @@ class UserRepository:
         self.users = db["users"]
 
     async def init(self) -> None:
-        await ensure_indexes(self.users, INDEXES)
-        # Discovery ("which tenants does this email belong to?") is cross-tenant by nature:
-        # the one users index that cannot start with tenant_id.
-        await self.users.create_indexes([IndexModel([("email_key", ASCENDING)], name="email")])
+        # Discovery ("which tenants does this email belong to?") is cross-tenant by nature.
+        await ensure_indexes(
+            self.users, INDEXES, cross_tenant=[IndexModel([("email_key", ASCENDING)], name="email")]
+        )
 
     async def insert(self, user: User) -> User:
         user.create_time = user.update_time = now()

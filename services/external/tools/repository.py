@@ -48,11 +48,9 @@ class ToolRepository:
         await ensure_indexes(self.tools, INDEXES)
         await ensure_indexes(
             self.checks,
-            [
-                IndexModel([("tenant_id", ASCENDING)], name="tenant"),
-                # the monitor's claim reads the due range, not every tool of every tenant
-                IndexModel([("next_check", ASCENDING)], name="due"),
-            ],
+            [IndexModel([("tenant_id", ASCENDING)], name="tenant")],
+            # the monitor's claim reads the due range, not every tool of every tenant
+            cross_tenant=[IndexModel([("next_check", ASCENDING)], name="due")],
         )
 
     async def insert(self, tool: IntegratedTool, sealed: Sealed | None) -> IntegratedTool:
