@@ -114,6 +114,45 @@ class Postgres(Server):
         """Changed settings restart the server."""
         return hashlib.sha256("\0".join(self.command()).encode()).hexdigest()[:16]
 
+    def _start(self) -> bool:
+        launched = super()._start()
+        if launched:
+            self.analyze_tables_without_statistics()
+        return launched
+
+    def analyze_tables_without_statistics(self) -> None:
+        """ANALYZE every table that holds rows but has no planner statistics (of its own or of
+        one of its expression indexes).
+
+        PostgreSQL forgets its activity counters after an unclean stop (a crash, a killed
+        machine), and autovacuum decides what to analyze from those counters: a table filled
+        before the crash and never analyzed would then stay without statistics until a tenth of
+        it changes again, and the planner, guessing, picks a bitmap scan and a sort over a whole
+        tenant instead of the index that gives the page in order (seen: 0.8 s instead of 10 ms
+        for the first page of 100k devices: no statistics of ``tenant_id`` in the index, so
+        the planner took the tenant for 0.5 % of the table). Tables that have statistics are
+        left alone."""
+        find = (
+            "SELECT format('ANALYZE %I.%I;', n.nspname, c.relname) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND c.reltuples > 0 "
+            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND (NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid) "
+            # an expression index (every FerretDB index) has statistics of its own
+            "OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indexprs IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = i.indexrelid)))"
+        )
+        psql = [
+            *self._as_owner(), str(BIN / "psql"), "--no-psqlrc", "--quiet", "--tuples-only",
+            "--no-align", "--host", str(self.socket_dir), "--port", str(self.port),
+            "--username", USER, DATABASE,
+        ]  # fmt: skip
+        cwd = self.layout.data(self.name)
+        found = subprocess.run([*psql, "-c", find], capture_output=True, text=True, cwd=cwd, check=False)
+        statements = found.stdout.strip()
+        if found.returncode == 0 and statements:
+            subprocess.run([*psql, "-c", statements], capture_output=True, cwd=cwd, check=False)
+
     def probe(self) -> bool:
         # A startup message answered by AuthenticationOk ('R', length 8, code 0): the server
         # accepts sessions (while it starts or recovers it answers an error instead).

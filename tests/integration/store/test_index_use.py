@@ -8,9 +8,9 @@ no table scan, a page's sort and limit are applied by the query itself (``limitP
 the documents it returns are the ones the same query returns when the backend applies only part
 of it (the handler then filters, sorts and limits everything that part selects).
 
-Shapes of the services that no index of theirs serves (MongoDB would scan as well) are not here:
-the api outbox sweep (``outbox_queue.0``), the tool monitor's due list (``next_check``), the
-purges of expired tokens (``expire_time``), signing keys still in a JWKS, and the tenants list.
+Not here: shapes that no index serves (MongoDB would scan as well: signing keys still in a JWKS,
+the tenants list), and the platform jobs' cross-tenant ranges, each a single-field index of its
+own (``outbox_due``, ``next_check``, ``expire_time``: ``ensure_indexes(cross_tenant=...)``).
 """
 
 from __future__ import annotations
