@@ -172,6 +172,34 @@ async def test_pagination_stays_complete_while_devices_are_added(
     assert "page_token" in field_violations(err.value)
 
 
+async def test_a_filter_with_several_values_pages_through_its_merged_ranges_in_either_order(
+    devices: DeviceServiceStub, api_domain: Domain, unique: str
+) -> None:
+    """Several OS types are one store range each, read in batches of about their share of the
+    page (20 // 3 + 8 = 14) and merged: a page that takes more than a batch from one range (most
+    are Windows) is complete and in order, nothing repeated or skipped, in either direction."""
+    t = unique
+    kinds = [OsType.WINDOWS] * 30 + [OsType.LINUX] * 3 + [OsType.MACOS] * 2 + [OsType.CHROMEOS] * 2
+    host = {i: f"h-{(i * 7) % len(kinds):02d}" for i in range(len(kinds))}  # kinds interleaved
+    for i, os_type in enumerate(kinds):
+        await register(api_domain, t, f"{t}-{i:02d}", os_type=os_type, hostname=host[i])
+    wanted = [pb.OS_TYPE_WINDOWS, pb.OS_TYPE_LINUX, pb.OS_TYPE_CHROMEOS]
+    chosen = {f"devices/{t}-{i:02d}": host[i] for i, k in enumerate(kinds) if k != OsType.MACOS}
+    for order_by, descending in (("hostname", False), ("hostname desc", True)):
+        seen: list[str] = []
+        token = ""
+        while True:
+            page = await devices.ListDevices(
+                pb.ListDevicesRequest(os_types=wanted, order_by=order_by, page_size=20, page_token=token),
+                metadata=as_tenant(t, "VIEWER"),
+            )
+            seen += [d.name for d in page.devices]
+            token = page.next_page_token
+            if not token:
+                break
+        assert seen == sorted(chosen, key=lambda name: chosen[name], reverse=descending)
+
+
 async def test_update_with_mask_and_etag(devices: DeviceServiceStub, api_domain: Domain, unique: str) -> None:
     await register(api_domain, unique, f"{unique}-1")
     device = await get(devices, unique, f"{unique}-1")
