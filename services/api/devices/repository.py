@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -247,27 +248,20 @@ class DeviceRepository:
             cmp = "$lt" if query.descending else "$gt"
             cursor_filter = {"$or": [{key: {cmp: value}}, {key: value, id_field: {cmp: last_id}}]}
 
-        def found(branch: Document, batch: int) -> Any:
+        async def one(branch: Document) -> list[Document]:
             where = {**branch, "$and": [*branch.get("$and", []), cursor_filter]} if cursor_filter else branch
-            return (
+            found = (
                 collection.find(where, projection)
                 .sort([(key, direction), (id_field, direction)])
                 .limit(limit)
-                .batch_size(batch)
             )
+            return [d async for d in found]
 
-        if len(branches) == 1:
-            page: list[Document] = await found(branches[0], limit).to_list()
-            return page
-        # Several ranges, merged: each is read in batches of about its share of the page, the
-        # next batch only when the merge reaches its end, so the store decodes about one page in
-        # all instead of a page per range (a document's decoding is most of a page's cost).
-        cursors = [found(b, limit // len(branches) + 8) for b in branches]
-        try:
-            return await _merged(cursors, lambda d: (d[key], d[id_field]), query.descending, limit)
-        finally:
-            for c in cursors:
-                await c.close()
+        results = await asyncio.gather(*(one(b) for b in branches))
+        if len(results) == 1:
+            return results[0]
+        merged = heapq.merge(*results, key=lambda d: (d[key], d[id_field]), reverse=query.descending)
+        return [d for _, d in zip(range(limit), merged, strict=False)]
 
     # writes
 
@@ -489,23 +483,6 @@ def _filters(tenant_id: str, q: DeviceQuery, *, fan_out: bool = True) -> list[Do
         return [base]
     field = min(several, key=lambda f: len(values[f]))
     return [{**base, field: value} for value in values[field]]
-
-
-async def _merged(
-    cursors: list[Any], key: Callable[[Document], Any], descending: bool, limit: int
-) -> list[Document]:
-    """The first ``limit`` documents of several cursors sorted the same way, in that order, each
-    cursor read only as far as the merge needs (its next batch is fetched when reached)."""
-    heads: list[Document | None] = list(await asyncio.gather(*(anext(c, None) for c in cursors)))
-    out: list[Document] = []
-    while len(out) < limit:
-        live = [(key(d), i, d) for i, d in enumerate(heads) if d is not None]
-        if not live:
-            break
-        _, i, doc = max(live) if descending else min(live)  # keys hold the id: never equal
-        out.append(doc)
-        heads[i] = await anext(cursors[i], None)
-    return out
 
 
 def _has_tags(device: Device, wanted: list[tuple[str, list[str]]]) -> bool:

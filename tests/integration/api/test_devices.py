@@ -175,9 +175,9 @@ async def test_pagination_stays_complete_while_devices_are_added(
 async def test_a_filter_with_several_values_pages_through_its_merged_ranges_in_either_order(
     devices: DeviceServiceStub, api_domain: Domain, unique: str
 ) -> None:
-    """Several OS types are one store range each, read in batches of about their share of the
-    page (20 // 3 + 8 = 14) and merged: a page that takes more than a batch from one range (most
-    are Windows) is complete and in order, nothing repeated or skipped, in either direction."""
+    """Several OS types are one store range each, merged: pages that take most of their devices
+    from one range (most are Windows) and some from the others are complete and in order,
+    nothing repeated or skipped, in either direction."""
     t = unique
     kinds = [OsType.WINDOWS] * 30 + [OsType.LINUX] * 3 + [OsType.MACOS] * 2 + [OsType.CHROMEOS] * 2
     host = {i: f"h-{(i * 7) % len(kinds):02d}" for i in range(len(kinds))}  # kinds interleaved
