@@ -45,6 +45,10 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
+#: seconds an idle client connection is kept (see serve_http)
+KEEP_ALIVE_SECONDS = 310
+
+
 async def serve_http(
     app: Any, sock: socket.socket, lifecycle: Lifecycle, grace_seconds: float, *, name: str = "http-server"
 ) -> int:
@@ -57,6 +61,10 @@ async def serve_http(
         server_header=False,
         date_header=False,
         timeout_graceful_shutdown=int(grace_seconds) or 1,
+        # Longer than the edge keeps an idle upstream connection (300 s, the clusters'
+        # idle_timeout): the edge always closes first. With uvicorn's 5 s the server closed
+        # connections the edge was just sending a request on ("503 connection termination").
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         proxy_headers=False,
     )
     server = _EmbeddedServer(config)

@@ -224,7 +224,11 @@ async def test_api_key_limits_are_counted_by_the_key_check_per_tenant(
     assert with_a[2].headers["x-ratelimit-remaining"] == "0"
     assert int(with_a[2].headers["retry-after"]) >= 1
     assert [r.status_code for r in with_b] == [200, 200, 200]
-    assert [r.headers["x-ratelimit-remaining"] for r in with_b] == ["99", "98", "97"]
+    remaining = [int(r.headers["x-ratelimit-remaining"]) for r in with_b]
+    # B's own budget (100/min), untouched by A's: each request counted once, or twice when the
+    # edge retried a check whose answer it lost (it errs towards the limit: docs/replicas.md)
+    assert remaining == sorted(remaining, reverse=True) and len(set(remaining)) == 3, remaining
+    assert 94 <= remaining[-1] <= 97, remaining
     assert with_b[0].headers["x-ratelimit-limit"].startswith("100, ")
     async with grpc.aio.insecure_channel(edge_grpc_target) as channel:
         with pytest.raises(grpc.aio.AioRpcError) as refused:
