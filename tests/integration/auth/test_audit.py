@@ -102,6 +102,23 @@ async def test_security_events_are_recorded(api: Api, unique: str) -> None:
         pb.ListAuditEventsRequest(page_size=4, page_token=first.next_page_token), metadata=as_tenant(unique)
     )
     assert [e.name for e in [*first.audit_events, *second.audit_events]] == [e.name for e in events[:8]]
+    # several types: one range each, merged newest first, paged like any list
+    several = [
+        pb.AUDIT_EVENT_TYPE_USER_CREATED,
+        pb.AUDIT_EVENT_TYPE_LOGIN,
+        pb.AUDIT_EVENT_TYPE_TENANT_CHANGED,
+    ]
+    wanted = [e.name for e in events if e.type in several]
+    assert len(wanted) == 5
+    got_pages, token = [], ""
+    while True:
+        request = pb.ListAuditEventsRequest(types=several, page_size=2, page_token=token)
+        reply = await api.audit.ListAuditEvents(request, metadata=as_tenant(unique))
+        got_pages.append([e.name for e in reply.audit_events])
+        token = reply.next_page_token
+        if not token:
+            break
+    assert [name for names in got_pages for name in names] == wanted and len(got_pages[0]) == 2
     got = await api.audit.GetAuditEvent(
         pb.GetAuditEventRequest(name=token_event.name), metadata=as_tenant(unique)
     )
