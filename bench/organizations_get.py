@@ -27,11 +27,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support (run as a script)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.*, tests.support (run as a script)
 
 import grpc
 import httpx
 
+from bench.cpu import CpuMeter, server_pid, tree
 from infra.layout import Layout
 from openframe.api.v1 import organizations_pb2 as pb
 from openframe.api.v1.organizations_pb2_grpc import OrganizationServiceStub
@@ -49,15 +50,6 @@ class Result:
     failed: int
     service_cpu_ms_per_1k: float
     envoy_cpu_ms_per_1k: float
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def pid_of(layout: Layout, name: str) -> int:
-    return int(layout.pidfile(name).read_text())
 
 
 def access_token(layout: Layout) -> str:
@@ -118,10 +110,11 @@ def run_mode(mode: str, layout: Layout, org: pb.Organization, args: argparse.Nam
         else:  # REST clients speak HTTP/1.1 with keep-alive
             url = f"http://127.0.0.1:{layout.port('envoy')}/api/v1/{org.name}"
             extra = ["--h1", *auth]
-        service, envoy = pid_of(layout, "api"), pid_of(layout, "envoy")
-        cpu0 = cpu_seconds(service), cpu_seconds(envoy)
+        # the api's supervisor and its worker processes; Envoy
+        meter = CpuMeter({"service": tree(server_pid(layout, "api")), "envoy": [server_pid(layout, "envoy")]})
+        meter.start()
         stdout, latencies = h2load(url, extra, args.requests, args.clients, 1)
-        cpu1 = cpu_seconds(service), cpu_seconds(envoy)
+        _, spent = meter.stop()
     summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
     counts = next(line for line in stdout.splitlines() if line.startswith("requests:"))
     failed = int(counts.split(",")[4].split()[0]) + int(counts.split(",")[5].split()[0])  # failed + errored
@@ -132,8 +125,8 @@ def run_mode(mode: str, layout: Layout, org: pb.Organization, args: argparse.Nam
         p50_ms=latencies[len(latencies) // 2] / 1000,
         p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
         failed=failed,
-        service_cpu_ms_per_1k=(cpu1[0] - cpu0[0]) * per_1k,
-        envoy_cpu_ms_per_1k=(cpu1[1] - cpu0[1]) * per_1k,
+        service_cpu_ms_per_1k=spent["service"] * per_1k,
+        envoy_cpu_ms_per_1k=spent["envoy"] * per_1k,
     )
 
 
