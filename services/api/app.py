@@ -22,6 +22,12 @@ from openframe.api.v1 import (
     tags_pb2,
     tags_pb2_grpc,
 )
+from openframe.external.v1 import (
+    public_api_pb2,
+    public_api_pb2_grpc,
+    public_devices_pb2,
+    public_devices_pb2_grpc,
+)
 from services.api.agents import wiring as agents
 from services.api.devices.counts import DeviceCounts
 from services.api.devices.repository import DeviceRepository
@@ -33,6 +39,7 @@ from services.api.organizations.repository import OrganizationRepository
 from services.api.organizations.service import OrganizationService
 from services.api.organizations.servicer import OrganizationServicer
 from services.api.outbox import QueuedOutboxRelay
+from services.api.public import PublicDeviceServicer, PublicEventServicer, PublicOrganizationServicer
 from services.api.settings import ApiSettings
 from services.api.tags.repository import TagKeyRepository
 from services.api.tags.service import TagService
@@ -109,20 +116,16 @@ async def build_app(settings: ApiSettings, lifecycle: Lifecycle) -> tuple[int, D
     for store in (tag_keys, event_records):
         await store.init()
     org_repo = domain.organizations.repo
+    organizations = OrganizationServicer(domain.organizations)
+    devices = DeviceServicer(domain.devices, org_repo)
+    events = EventServicer(event_records, domain.device_repository, org_repo)
     servicers: list[tuple[Any, Any, Any]] = [
         (
             organizations_pb2,
             "OrganizationService",
-            (
-                organizations_pb2_grpc.add_OrganizationServiceServicer_to_server,
-                OrganizationServicer(domain.organizations),
-            ),
+            (organizations_pb2_grpc.add_OrganizationServiceServicer_to_server, organizations),
         ),
-        (
-            devices_pb2,
-            "DeviceService",
-            (devices_pb2_grpc.add_DeviceServiceServicer_to_server, DeviceServicer(domain.devices, org_repo)),
-        ),
+        (devices_pb2, "DeviceService", (devices_pb2_grpc.add_DeviceServiceServicer_to_server, devices)),
         (
             tags_pb2,
             "TagService",
@@ -131,13 +134,28 @@ async def build_app(settings: ApiSettings, lifecycle: Lifecycle) -> tuple[int, D
                 TagServicer(TagService(tag_keys, domain.device_repository)),
             ),
         ),
+        (events_pb2, "EventService", (events_pb2_grpc.add_EventServiceServicer_to_server, events)),
+        # the public API's resources of this service (services/kit/public_api.py)
         (
-            events_pb2,
-            "EventService",
+            public_devices_pb2,
+            "PublicDeviceService",
             (
-                events_pb2_grpc.add_EventServiceServicer_to_server,
-                EventServicer(event_records, domain.device_repository, org_repo),
+                public_devices_pb2_grpc.add_PublicDeviceServiceServicer_to_server,
+                PublicDeviceServicer(devices),
             ),
+        ),
+        (
+            public_api_pb2,
+            "PublicOrganizationService",
+            (
+                public_api_pb2_grpc.add_PublicOrganizationServiceServicer_to_server,
+                PublicOrganizationServicer(organizations),
+            ),
+        ),
+        (
+            public_api_pb2,
+            "PublicEventService",
+            (public_api_pb2_grpc.add_PublicEventServiceServicer_to_server, PublicEventServicer(events)),
         ),
     ]
     bindings = [_binding(module, name, add, servicer) for module, name, (add, servicer) in servicers]

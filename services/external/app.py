@@ -1,9 +1,10 @@
 """Wiring of the external service: stores → repositories → domain services → servicers.
 
-One gRPC server serves the API-key management API, the public API (forwarded to the owning
-services over gRPC with the caller's identity as an internal token), usage analytics, and two
-APIs of the edge: ``envoy.service.auth.v3.Authorization`` (ext_authz: the API-key check) and
-``envoy.service.accesslog.v3.AccessLogService`` (the access log stream usage is counted from).
+One gRPC server serves the API-key management API, usage analytics, and two APIs of the edge:
+``envoy.service.auth.v3.Authorization`` (ext_authz: the API-key check, which swaps the key for an
+internal token) and ``envoy.service.accesslog.v3.AccessLogService`` (the access log stream usage
+is counted from). The public API's resources are served by the services that own them
+(services/kit/public_api.py).
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ from envoy.service.auth.v3 import external_auth_pb2, external_auth_pb2_grpc
 from openframe.external.v1 import (
     api_keys_pb2,
     api_keys_pb2_grpc,
-    public_api_pb2,
-    public_api_pb2_grpc,
-    public_devices_pb2,
-    public_devices_pb2_grpc,
     usage_pb2,
     usage_pb2_grpc,
 )
@@ -34,13 +31,6 @@ from services.external.authz.server import METHOD as CHECK_METHOD
 from services.external.authz.server import AuthorizationServicer
 from services.external.authz.tenants import TenantStatuses
 from services.external.authz.verifier import KeyVerifier
-from services.external.public.forward import Forwarder
-from services.external.public.servicers import (
-    PublicDeviceServicer,
-    PublicEventServicer,
-    PublicLogServicer,
-    PublicOrganizationServicer,
-)
 from services.external.settings import ExternalSettings
 from services.external.tools.wiring import start_tools
 from services.external.usage.access_log import AccessLogReceiver
@@ -72,11 +62,11 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     lifecycle.on_shutdown("redis-subscriber", subscriber.aclose)
     tokens = InternalTokens.from_settings(settings)
     if tokens is None:
-        raise RuntimeError("OPENFRAME_INTERNAL_TOKEN_KEY is required: the public API calls other services")
+        raise RuntimeError("OPENFRAME_INTERNAL_TOKEN_KEY is required: the key check mints internal tokens")
     master = settings.master_key.get_secret_value() if settings.master_key else None
     hasher = SecretHasher.from_master_key(master)
 
-    # API keys, the edge's check (ext_authz), the public API and usage analytics.
+    # API keys, the edge's check (ext_authz) and usage analytics.
     keys = ApiKeyRepository(db)
     await keys.init()
     verifier = KeyVerifier(
@@ -88,11 +78,6 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     notices = ChangeNotices(KEY_CHANNEL, redis, [verifier.forget], subscriber=subscriber)
     notices.start(lifecycle)
     verifier.start(lifecycle)
-    api = channel_to(settings, "api")
-    lifecycle.on_shutdown("channel-api", api.close)
-    stream = channel_to(settings, "stream") if settings.stream_deployed else None
-    if stream is not None:
-        lifecycle.on_shutdown("channel-stream", stream.close)
     ratelimit = channel_to(settings, "ratelimit")
     lifecycle.on_shutdown("channel-ratelimit", ratelimit.close)
     checker, _ = start_checker(settings, RemotePolicies(ratelimit, tokens), lifecycle)
@@ -100,7 +85,6 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
     auth = channel_to(settings, "auth")
     lifecycle.on_shutdown("channel-auth", auth.close)
     tenant_statuses = TenantStatuses(auth, tokens, settings.tenant_status_cache_seconds)
-    forward = Forwarder(tokens)
     counters = UsageCounters(redis)
     bindings = [
         binding(
@@ -114,30 +98,6 @@ async def build(settings: ExternalSettings, lifecycle: Lifecycle) -> int:
             "UsageService",
             usage_pb2_grpc.add_UsageServiceServicer_to_server,
             UsageServicer(counters, keys, limiter),
-        ),
-        binding(
-            public_devices_pb2,
-            "PublicDeviceService",
-            public_devices_pb2_grpc.add_PublicDeviceServiceServicer_to_server,
-            PublicDeviceServicer(api, forward),
-        ),
-        binding(
-            public_api_pb2,
-            "PublicOrganizationService",
-            public_api_pb2_grpc.add_PublicOrganizationServiceServicer_to_server,
-            PublicOrganizationServicer(api, forward),
-        ),
-        binding(
-            public_api_pb2,
-            "PublicEventService",
-            public_api_pb2_grpc.add_PublicEventServiceServicer_to_server,
-            PublicEventServicer(api, forward),
-        ),
-        binding(
-            public_api_pb2,
-            "PublicLogService",
-            public_api_pb2_grpc.add_PublicLogServiceServicer_to_server,
-            PublicLogServicer(stream, forward),
         ),
         binding(
             external_auth_pb2,

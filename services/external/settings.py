@@ -21,8 +21,5 @@ class ExternalSettings(ToolSettings, LimitSettings):
     #: How long the check trusts a tenant's status read from the auth service: a suspended
     #: tenant's keys stop working within this time (authz/tenants.py).
     tenant_status_cache_seconds: float = Field(default=10.0, ge=0, le=60)
-    #: Whether this platform runs the stream service (the unified log): without it the public
-    #: log API answers 501 "not deployed"; with it, an outage of the stream service is a 503.
-    stream_deployed: bool = True
     #: Last use of keys is kept in memory and written for all keys at once this often.
     api_key_last_use_flush_seconds: float = Field(default=10.0, gt=0, le=60)

@@ -7,6 +7,7 @@ import asyncio
 
 from cassandra.cluster import Cluster, Session
 
+from openframe.external.v1 import public_api_pb2, public_api_pb2_grpc
 from openframe.stream.v1 import ingestion_pb2, ingestion_pb2_grpc, logs_pb2, logs_pb2_grpc
 from services.kit import mongo
 from services.kit.lifecycle import Lifecycle
@@ -14,6 +15,7 @@ from services.kit.logging import get_logger
 from services.kit.server import ServiceBinding, start_server
 from services.stream.enrich import Enricher
 from services.stream.ingest import Ingestor
+from services.stream.public import PublicLogServicer
 from services.stream.queries import LogQueries
 from services.stream.servicer import IngestionServicer, LogServicer
 from services.stream.settings import StreamSettings
@@ -59,6 +61,12 @@ async def build(settings: StreamSettings, lifecycle: Lifecycle, *, ingest: bool 
         ServiceBinding(
             logs_pb2.DESCRIPTOR.services_by_name["LogService"].full_name,
             lambda server: logs_pb2_grpc.add_LogServiceServicer_to_server(logs, server),
+        ),
+        ServiceBinding(  # the public API's log entries (services/stream/public.py)
+            public_api_pb2.DESCRIPTOR.services_by_name["PublicLogService"].full_name,
+            lambda server: public_api_pb2_grpc.add_PublicLogServiceServicer_to_server(
+                PublicLogServicer(logs), server
+            ),
         ),
         ServiceBinding(
             ingestion_pb2.DESCRIPTOR.services_by_name["IngestionService"].full_name,

@@ -463,10 +463,11 @@ def test_every_service_has_grpc_rest_routes_and_an_http2_cluster() -> None:
     routes = _routes(config)
     clusters = {c["name"]: c for c in config["static_resources"]["clusters"]}
     for service in SERVICES:
-        mine = [
+        mine = [  # its own routes (not those of a gRPC service another service serves for it)
             r
             for r in routes
-            if r.get("route", {}).get("cluster") == service.name and not r["name"].startswith("public:")
+            if r.get("route", {}).get("cluster") == service.name
+            and r["name"].split(":")[:2][-1] == service.name
         ]
         prefixes = {r["match"].get("prefix") for r in mine}
         assert set(service.grpc_prefixes()) | {service.rest_prefix} <= prefixes
@@ -483,6 +484,43 @@ def test_every_service_has_grpc_rest_routes_and_an_http2_cluster() -> None:
         assert "http2_protocol_options" in next(iter(options.values()))["explicit_http_config"]
         assert clusters[service.name]["circuit_breakers"] and clusters[service.name]["outlier_detection"]
     assert "http_protocol_options" in str(clusters["auth_http"]["typed_extension_protocol_options"])
+
+
+def test_public_api_services_go_to_their_owners_with_the_public_apis_access() -> None:
+    """``served_by``: each public gRPC service is routed to the service that owns its resources,
+    with and without an API key (ext_authz on only with one), reads retried, and before the
+    routes of its package (which go to the external service)."""
+    routes = _routes(edge_builder.build(local_options(Layout.from_env())))
+    names = [r["name"] for r in routes]
+    by_name = {r["name"]: r for r in routes}
+    external = next(s for s in SERVICES if s.name == "external")
+    assert dict(external.served_by) == {
+        "openframe.external.v1.PublicDeviceService": "api",
+        "openframe.external.v1.PublicOrganizationService": "api",
+        "openframe.external.v1.PublicEventService": "api",
+        "openframe.external.v1.PublicLogService": "stream",
+    }
+    for grpc_service, owner in external.served_by:
+        short = grpc_service.rsplit(".", 1)[1]
+        for name, package in (
+            (f"grpc:external:read:{short}", "grpc:external:read"),
+            (f"grpc:external:{short}", "grpc:external"),
+        ):
+            for suffix in (":api-key", ""):  # with a key (ext_authz), with a token
+                mine, theirs = by_name[name + suffix], by_name[package + suffix]
+                # the package's own route's action (timeouts, retries), checks and credential match
+                assert mine["route"] == {**theirs["route"], "cluster": owner}
+                assert mine.get("typed_per_filter_config") == theirs.get("typed_per_filter_config")
+                assert mine["match"].get("headers") == theirs["match"].get("headers")
+                assert names.index(mine["name"]) < names.index(theirs["name"])
+        assert (
+            "envoy.filters.http.ext_authz"
+            in by_name[f"grpc:external:{short}:api-key"]["typed_per_filter_config"]
+        )
+        regex = by_name[f"grpc:external:read:{short}"]["match"]["safe_regex"]["regex"]
+        assert re.fullmatch(regex, f"/{grpc_service}/List{short.removeprefix('Public')}")
+        assert not re.fullmatch(regex, f"/{grpc_service}/Update{short.removeprefix('Public')}")
+        assert not re.fullmatch(regex, "/openframe.external.v1.ApiKeyService/ListApiKeys")
 
 
 def test_the_http_status_filter_runs_on_transcoded_rest_routes_only() -> None:

@@ -264,10 +264,10 @@ def _retry(retry_on: str, service: EdgeService, *, read: bool) -> Json:
     return policy
 
 
-def _grpc_action(service: EdgeService, *, read: bool) -> Json:
+def _grpc_action(service: EdgeService, *, read: bool, cluster: str | None = None) -> Json:
     # honour the client's grpc-timeout, capped by the route timeout
     action = {
-        **_action(service.grpc_cluster.name, service),
+        **_action(cluster or service.grpc_cluster.name, service),
         "max_stream_duration": {"grpc_timeout_header_max": seconds(service.timeout_s)},
     }
     action["retry_policy"] = _retry(READ_RETRY_ON if read else WRITE_RETRY_ON, service, read=read)
@@ -275,8 +275,22 @@ def _grpc_action(service: EdgeService, *, read: bool) -> Json:
 
 
 def grpc_routes(service: EdgeService, options: EdgeOptions) -> list[Json]:
-    """Read-only RPCs (retried), then everything else in the service's packages (never retried)."""
-    routes = _by_credential(
+    """The gRPC services another service serves (``served_by``) first, then read-only RPCs
+    (retried), then everything else in the service's packages (never retried)."""
+    routes: list[Json] = []
+    for grpc_service, cluster in service.served_by:
+        short = grpc_service.rsplit(".", 1)[1]
+        for name, match, read in (
+            (
+                f"grpc:{service.name}:read:{short}",
+                {"safe_regex": {"regex": service.idempotent_regex(grpc_service)}},
+                True,
+            ),
+            (f"grpc:{service.name}:{short}", {"prefix": f"/{grpc_service}/"}, False),
+        ):
+            route = {"name": name, "match": match, "route": _grpc_action(service, read=read, cluster=cluster)}
+            routes += _by_credential(route, service.access, options)
+    routes += _by_credential(
         {
             "name": f"grpc:{service.name}:read",
             "match": {"safe_regex": {"regex": service.idempotent_regex()}},

@@ -115,6 +115,10 @@ class EdgeService:
     idle_timeout_s: float = 120.0
     #: how the edge authenticates this service's gRPC and REST routes (its HTTP prefixes are public)
     access: Access = "jwt"
+    #: gRPC services of ``grpc_packages`` served by another service: (full name, that service's
+    #: cluster), routed there under this service's access (the public API's resources are served
+    #: by the services that own them, one Python hop: docs/external-api.md)
+    served_by: tuple[tuple[str, str], ...] = ()
 
     @property
     def public_rpcs(self) -> tuple[PublicRpc, ...]:
@@ -136,10 +140,13 @@ class EdgeService:
         """``/openframe.api.v1.`` for package ``openframe.api.v1``: matches every service in it."""
         return tuple(f"/{pkg}." for pkg in self.grpc_packages)
 
-    def idempotent_regex(self) -> str:
-        """Full-path regex (RE2) matching this service's read-only RPCs, e.g. ``.../GetOrganization``."""
-        packages = "|".join(re.escape(p) for p in self.grpc_packages)
+    def idempotent_regex(self, grpc_service: str | None = None) -> str:
+        """Full-path regex (RE2) matching this service's read-only RPCs, e.g. ``.../GetOrganization``
+        (only those of ``grpc_service``, a full name, when given)."""
         verbs = "|".join(IDEMPOTENT_RPC_PREFIXES)
+        if grpc_service is not None:
+            return rf"^/{re.escape(grpc_service)}/(?:{verbs})[A-Za-z0-9_]*$"
+        packages = "|".join(re.escape(p) for p in self.grpc_packages)
         return rf"^/(?:{packages})\.[A-Za-z0-9_]+/(?:{verbs})[A-Za-z0-9_]*$"
 
 
@@ -166,6 +173,12 @@ SERVICES: tuple[EdgeService, ...] = (
         ("openframe.external.v1",),
         "/external-api/v1/",
         access="jwt_optional",
+        served_by=(
+            ("openframe.external.v1.PublicDeviceService", "api"),
+            ("openframe.external.v1.PublicOrganizationService", "api"),
+            ("openframe.external.v1.PublicEventService", "api"),
+            ("openframe.external.v1.PublicLogService", "stream"),
+        ),
         http_prefixes=("/tools/",),
         http_access="jwt",
         http_patterns=(r"^/external-api/v1/tools/[A-Za-z0-9_-]+/proxy(/.*)?$",),

@@ -15,24 +15,8 @@ from google.api import annotations_pb2, http_pb2  # type: ignore[import-untyped]
 from google.protobuf.descriptor import MethodDescriptor
 
 from openframe.external.v1 import public_api_pb2, public_devices_pb2, tools_pb2
+from services.kit.public_api import PACKAGE, RPC_SCOPES
 
-PACKAGE = "openframe.external.v1"
-
-#: ``Service/Method`` -> the scope a key needs.
-RPC_SCOPES: dict[str, str] = {
-    "PublicDeviceService/ListDevices": "devices:read",
-    "PublicDeviceService/GetDevice": "devices:read",
-    "PublicDeviceService/UpdateDevice": "devices:write",
-    "PublicDeviceService/SetDeviceNickname": "devices:write",
-    "PublicOrganizationService/ListOrganizations": "organizations:read",
-    "PublicOrganizationService/GetOrganization": "organizations:read",
-    "PublicEventService/ListEvents": "events:read",
-    "PublicEventService/GetEvent": "events:read",
-    "PublicLogService/ListLogEntries": "logs:read",
-    "PublicLogService/GetLogEntry": "logs:read",
-    "IntegratedToolService/ListIntegratedTools": "tools:read",
-    "IntegratedToolService/GetIntegratedTool": "tools:read",
-}
 #: The tool proxy is plain HTTP (any method), not part of the gRPC contract.
 TOOL_PROXY = re.compile(r"^/external-api/v1/tools/[A-Za-z0-9_-]+/proxy(/.*)?$")
 TOOL_PROXY_SCOPE = "tools:proxy"
