@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 
-from services.stream.mappers.base import Incoming, Rejected
+from services.stream.mappers.base import Record, Rejected
 
 
-def dead_letter_headers(record: Incoming, why: Rejected) -> list[tuple[str, bytes]]:
+def dead_letter_headers(record: Record, why: Rejected) -> list[tuple[str, bytes]]:
     added = [
         ("dlq_reason", why.reason.encode()),
         ("dlq_detail", why.detail.encode()),
@@ -28,7 +28,7 @@ def dead_letter_headers(record: Incoming, why: Rejected) -> list[tuple[str, byte
 
 
 async def send_dead_letters(
-    producer: AIOKafkaProducer, topic: str, rejected: Sequence[tuple[Incoming, Rejected]]
+    producer: AIOKafkaProducer, topic: str, rejected: Sequence[tuple[Record, Rejected]]
 ) -> None:
     futures = [
         await producer.send(

@@ -1,7 +1,8 @@
 """Enrichment: device, organization and tool names from MongoDB, behind the kit's TTL cache.
 
 Lookups are by id and batched: one ``$in`` query on ``_id`` per collection per batch of
-records, only for ids the cache does not hold; misses are cached too, for the same TTL. The
+records, only for ids the cache does not hold; misses are cached too, for the same TTL. Each
+batch resolves its distinct ids once and matches its records against that (plain dicts). The
 cache remembers each id's *owner*: a record whose tenant does not own the device
 (organization, tool) it names is rejected — never enriched with another tenant's data. An id
 nobody owns (yet) is kept as it is, unenriched: tools name hosts we may not know, and events
@@ -55,54 +56,39 @@ class Enricher:
         self.tools = _cache(ttl_seconds, "tools")
 
     async def enrich(self, records: Sequence[LogRecord]) -> list[Rejected | None]:
-        """Fill names in place; returns, per record, None or why it is rejected."""
-        await self._load(self.devices, "devices", {r.device_id for r in records if r.device_id}, _device)
+        """Fill names in place; returns, per record, None or why it is rejected.
+
+        The batch's distinct ids are resolved once (cache, then one query per collection for the
+        rest) into plain dicts that the records are then matched against: a cache lookup per
+        distinct id, not per record, and no entry can expire between the check and its use."""
+        devices = await self._resolve(
+            self.devices, "devices", {r.device_id for r in records if r.device_id}, _device
+        )
         orgs = {r.organization_id for r in records if r.organization_id}
-        for r in records:
-            device = self.devices.get(r.device_id) if r.device_id else None
-            if device is not None and device.organization_id:
-                orgs.add(device.organization_id)
-        await self._load(self.organizations, "organizations", orgs, _named)
-        tools = {r.integrated_tool_id for r in records if r.integrated_tool_id}
-        await self._load(self.tools, "integrated_tools", tools, _named)
-        return [self._apply(r) for r in records]
+        orgs.update(d.organization_id for d in devices.values() if d is not None and d.organization_id)
+        organizations = await self._resolve(self.organizations, "organizations", orgs, _named)
+        tools = await self._resolve(
+            self.tools,
+            "integrated_tools",
+            {r.integrated_tool_id for r in records if r.integrated_tool_id},
+            _named,
+        )
+        return [_apply(r, devices, organizations, tools) for r in records]
 
-    def _apply(self, r: LogRecord) -> Rejected | None:
-        if r.device_id:
-            device = self.devices.get(r.device_id)
-            if device is not None:
-                if device.tenant_id != r.tenant_id:
-                    return Rejected(
-                        "foreign_device", f"device {r.device_id} does not belong to the record's tenant"
-                    )
-                r.device_display_name = device.display_name or r.device_display_name
-                if device.organization_id and not r.organization_id:
-                    r.organization_id = device.organization_id
-        if r.organization_id:
-            org = self.organizations.get(r.organization_id)
-            if org is not None:
-                if org.tenant_id != r.tenant_id:
-                    return Rejected(
-                        "foreign_organization",
-                        f"organization {r.organization_id} does not belong to the record's tenant",
-                    )
-                r.organization_display_name = org.display_name
-        if r.integrated_tool_id:
-            tool = self.tools.get(r.integrated_tool_id)
-            if tool is not None:
-                if tool.tenant_id != r.tenant_id:
-                    return Rejected(
-                        "foreign_tool", f"tool {r.integrated_tool_id} does not belong to the record's tenant"
-                    )
-                r.tool_display_name = tool.display_name
-        return None
-
-    async def _load(
+    async def _resolve(
         self, cache: TtlCache[str, Owned | None], collection: str, ids: set[str], convert: Any
-    ) -> None:
-        missing = sorted(i for i in ids if i not in cache)
+    ) -> dict[str, Owned | None]:
+        """Owner and name of each id (None: nobody owns it), from the cache or the store."""
+        known: dict[str, Owned | None] = {}
+        missing = []
+        for item_id in ids:
+            if item_id in cache:
+                known[item_id] = cache.get(item_id)
+            else:
+                missing.append(item_id)
         if not missing:
-            return
+            return known
+        missing.sort()
         async with asyncio.timeout(self.timeout):
             for start in range(0, len(missing), LOOKUP_CHUNK):
                 chunk = missing[start : start + LOOKUP_CHUNK]
@@ -111,7 +97,43 @@ class Enricher:
                     async for doc in self.db[collection].find({"_id": {"$in": chunk}})
                 }
                 for item_id in chunk:
-                    cache.put(item_id, found.get(item_id))
+                    known[item_id] = found.get(item_id)
+                    cache.put(item_id, known[item_id])
+        return known
+
+
+Names = dict[str, Owned | None]
+
+
+def _apply(r: LogRecord, devices: Names, organizations: Names, tools: Names) -> Rejected | None:
+    if r.device_id:
+        device = devices.get(r.device_id)
+        if device is not None:
+            if device.tenant_id != r.tenant_id:
+                return Rejected(
+                    "foreign_device", f"device {r.device_id} does not belong to the record's tenant"
+                )
+            r.device_display_name = device.display_name or r.device_display_name
+            if device.organization_id and not r.organization_id:
+                r.organization_id = device.organization_id
+    if r.organization_id:
+        org = organizations.get(r.organization_id)
+        if org is not None:
+            if org.tenant_id != r.tenant_id:
+                return Rejected(
+                    "foreign_organization",
+                    f"organization {r.organization_id} does not belong to the record's tenant",
+                )
+            r.organization_display_name = org.display_name
+    if r.integrated_tool_id:
+        tool = tools.get(r.integrated_tool_id)
+        if tool is not None:
+            if tool.tenant_id != r.tenant_id:
+                return Rejected(
+                    "foreign_tool", f"tool {r.integrated_tool_id} does not belong to the record's tenant"
+                )
+            r.tool_display_name = tool.display_name
+    return None
 
 
 def _cache(ttl_seconds: float, what: str) -> TtlCache[str, Owned | None]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import functools
 import re
 
-from services.stream.mappers.base import Incoming, Rejected, tenant_of
+from services.stream.mappers.base import Incoming, Record, Rejected, tenant_of
 from services.stream.mappers.envelope import map_envelope
 from services.stream.mappers.tools import map_tool_event
 from services.stream.records import LogRecord
 
 TOOL_TOPIC = re.compile(r"(?:^|\.)tools\.([a-z][a-z0-9_]{0,63})\.v1$")
 
-__all__ = ["Incoming", "Rejected", "map_record"]
+__all__ = ["Incoming", "Record", "Rejected", "map_record"]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -26,7 +26,7 @@ def tool_of(topic: str) -> str | None:
     return found.group(1) if found else None
 
 
-def map_record(record: Incoming) -> LogRecord:
+def map_record(record: Record) -> LogRecord:
     """Normalize one record (tenant checked against its key and headers); raises ``Rejected``."""
     tenant = tenant_of(record)
     tool = tool_of(record.topic)

@@ -27,8 +27,8 @@ from openframe.events.v1 import (  # noqa: F401  (imported to register their mes
     tag_events_pb2,
     user_events_pb2,
 )
-from services.stream.mappers.base import Incoming, Rejected, resource_id, snake, truncate
-from services.stream.records import DEBUG, DETAILS_PROTO, INFO, WARNING, LogRecord, entry_hash
+from services.stream.mappers.base import Record, Rejected, resource_id, snake, truncate
+from services.stream.records import DEBUG, DETAILS_PROTO, INFO, NO_FACTS, WARNING, LogRecord, entry_hash
 
 TYPE_PREFIX = "type.googleapis.com/"
 _symbols = symbol_database.Default()
@@ -148,13 +148,33 @@ RULES: dict[str, Rule] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def derived_event_type(short_name: str) -> str:
     """``ApiKeyCreated`` → ``api_key.created`` (the last word is the verb)."""
     words = snake(short_name).split("_")
     return f"{'_'.join(words[:-1])}.{words[-1]}" if len(words) > 1 else words[0]
 
 
-def map_envelope(record: Incoming, tenant: str) -> LogRecord:
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """What an envelope's payload type decides, looked up once per type (types are few)."""
+
+    type_name: str
+    short: str
+    message: Any  # the payload's message class; None when this build does not know the type
+    rule: Rule | None
+    details_format: str
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind(type_name: str) -> _Kind:
+    short = type_name.rsplit(".", 1)[-1]
+    return _Kind(
+        type_name, short, _message_class(type_name), RULES.get(short), f"{DETAILS_PROTO}:{type_name}"
+    )
+
+
+def map_envelope(record: Record, tenant: str) -> LogRecord:
     if not record.value:
         raise Rejected("empty_value", "the record has no value")
     env = envelope_pb2.EventEnvelope()
@@ -168,42 +188,47 @@ def map_envelope(record: Incoming, tenant: str) -> LogRecord:
         raise Rejected("tenant_mismatch", "envelope tenant_id differs from the record key's tenant")
     if not env.HasField("time"):
         raise Rejected("invalid_envelope", "envelope time is required")
-    type_name = env.payload.type_url.removeprefix(TYPE_PREFIX) or env.type
-    short = type_name.rsplit(".", 1)[-1]
-    payload = _unpack(type_name, env.payload.value)
-    rule = RULES.get(short)
+    packed = env.payload
+    kind = _kind(packed.type_url.removeprefix(TYPE_PREFIX) or env.type)
+    rule = kind.rule
+    payload = _unpack(kind, packed.value) if kind.message is not None else None
     device = org = user = ""
-    facts: dict[str, Any] = {}
+    facts: dict[str, Any] = NO_FACTS
     if rule is not None and payload is not None:
         summary = rule.summary(payload)
         severity = rule.severity(payload) if callable(rule.severity) else rule.severity
         device = resource_id(rule.device(payload), "devices") if rule.device else ""
         org = resource_id(rule.organization(payload), "organizations") if rule.organization else ""
         user = rule.user(payload) if rule.user else ""
-        facts = rule.facts(payload) if rule.facts else {}
+        if rule.facts:
+            facts = rule.facts(payload)
         event_type = rule.event_type
     else:
-        event_type, severity, summary = derived_event_type(short), INFO, f"{short} on {env.subject}"
-    if not device and env.subject.startswith("devices/"):
-        device = resource_id(env.subject.split("/")[1], "devices")
+        event_type, severity = derived_event_type(kind.short), INFO
+        summary = f"{kind.short} on {env.subject}"
+    if not device:
+        subject = env.subject
+        if subject.startswith("devices/"):
+            device = resource_id(subject.split("/")[1], "devices")
     if not user:
-        user = env.actor.id or env.actor.display_name
-    time_ms = env.time.seconds * 1000 + env.time.nanos // 1_000_000
+        actor = env.actor
+        user = actor.id or actor.display_name
+    at = env.time
     return LogRecord(
         tenant_id=tenant,
         uid=entry_hash("event", env.id),
-        event_time_ms=time_ms,
+        event_time_ms=at.seconds * 1000 + at.nanos // 1_000_000,
         tool="openframe",
         event_type=event_type,
-        source_event_type=short,
+        source_event_type=kind.short,
         source_event_id=env.id,
         severity=severity,
         summary=truncate(summary),
         device_id=device,
         organization_id=org,
         user=user[:200],
-        details_format=f"{DETAILS_PROTO}:{type_name}",
-        details=env.payload.value,
+        details_format=kind.details_format,
+        details=packed.value,
         facts=facts,
     )
 
@@ -216,13 +241,10 @@ def _message_class(type_name: str) -> Any:
         return None  # a type this build does not know: kept as bytes, summarized generically
 
 
-def _unpack(type_name: str, value: bytes) -> Message | None:
-    cls = _message_class(type_name)
-    if cls is None:
-        return None
-    message: Message = cls()
+def _unpack(kind: _Kind, value: bytes) -> Message:
+    message: Message = kind.message()
     try:
         message.ParseFromString(value)
     except DecodeError:
-        raise Rejected("undecodable", f"the payload is not a valid {type_name}") from None
+        raise Rejected("undecodable", f"the payload is not a valid {kind.type_name}") from None
     return message

@@ -19,8 +19,8 @@ from typing import Any
 
 import orjson
 
-from services.stream.mappers.base import Incoming, Rejected, resource_id, snake, time_ms, truncate
-from services.stream.records import CRITICAL, DEBUG, ERROR, INFO, WARNING, LogRecord, entry_hash
+from services.stream.mappers.base import Record, Rejected, resource_id, snake, text, time_ms, truncate
+from services.stream.records import CRITICAL, DEBUG, ERROR, INFO, NO_FACTS, WARNING, LogRecord, entry_hash
 
 SEVERITY_NAMES = {
     "debug": DEBUG,
@@ -34,7 +34,7 @@ SEVERITY_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Fields:
     """What a tool's JSON says, in our terms (before the table lookup)."""
 
@@ -48,7 +48,7 @@ class Fields:
     user: str = ""
     severity: int | None = None  # when the event itself says
     event_type: str = ""  # when the event itself says (generic shape)
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,41 +56,48 @@ class ToolMapper:
     tool: str
     #: source event type → (normalized event type, severity)
     types: dict[str, tuple[str, int]]
-    extract: Callable[[dict[str, Any], Incoming], Fields]
+    extract: Callable[[dict[str, Any], Record], Fields]
     #: normalized event type of a source type missing from the table
     fallback: Callable[[str], str] = lambda source: f"activity.{snake(source)}"
+    #: (normalized type, severity) of each source type seen so far (source types are few)
+    _seen: dict[str, tuple[str, int]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
-
-def _text(value: object, limit: int = 200) -> str:
-    return "" if value is None else str(value)[:limit]
+    def classify(self, source_type: str) -> tuple[str, int]:
+        found = self._seen.get(source_type)
+        if found is None:
+            found = self.types.get(source_type) or (self.fallback(source_type), INFO)
+            if len(self._seen) < 10_000:
+                self._seen[source_type] = found
+        return found
 
 
 # -- Fleet (fleetdm.com): activities ------------------------------------------------------------
 
 
-def _fleet(body: dict[str, Any], record: Incoming) -> Fields:
-    details = body.get("details") if isinstance(body.get("details"), dict) else {}
-    assert isinstance(details, dict)
-    kind = _text(body.get("type"), 100)
+def _fleet(body: dict[str, Any], record: Record) -> Fields:
+    details = body.get("details")
+    if type(details) is not dict:
+        details = {}
+    kind = text(body.get("type"), 100)
     if not kind:
         raise Rejected("invalid_field", "fleet activity: 'type' is required")
-    actor = _text(body.get("actor_full_name") or body.get("actor_email"))
-    host = _text(details.get("host_display_name") or details.get("host_hostname"))
+    actor = text(body.get("actor_full_name") or body.get("actor_email"))
+    host = text(details.get("host_display_name") or details.get("host_hostname"))
     words = kind.replace("_", " ")
     summary = f"{actor or 'Fleet'}: {words}" + (f" on {host}" if host else "")
     for name in ("script_name", "software_title", "policy_name", "name"):
         if details.get(name):
-            summary += f" ({_text(details[name], 120)})"
+            summary += f" ({text(details[name], 120)})"
             break
-    status = _text(details.get("status"), 40).lower()
+    status = text(details.get("status"), 40).lower()
     severity = ERROR if status in {"failed", "failure", "error"} else None
     return Fields(
         source_type=kind,
-        source_id=_text(body.get("id"), 64),
-        time_ms=time_ms(body.get("created_at"), record.timestamp_ms),
+        source_id=text(body.get("id"), 64),
+        time_ms=time_ms(body.get("created_at"), record.timestamp),
         summary=summary,
         device_name=host,
-        user=_text(body.get("actor_email") or body.get("actor_full_name") or details.get("email")),
+        user=text(body.get("actor_email") or body.get("actor_full_name") or details.get("email")),
         severity=severity,
     )
 
@@ -120,14 +127,14 @@ FLEET = ToolMapper(
 # -- MeshCentral: server events --------------------------------------------------------------------
 
 
-def _meshcentral(body: dict[str, Any], record: Incoming) -> Fields:
-    action = _text(body.get("action"), 100)
+def _meshcentral(body: dict[str, Any], record: Record) -> Fields:
+    action = text(body.get("action"), 100)
     if not action:
         raise Rejected("invalid_field", "meshcentral event: 'action' is required")
-    etype = _text(body.get("etype"), 40) or "event"
-    user = _text(body.get("username") or body.get("userid"))
-    node = _text(body.get("nodename") or body.get("name"))
-    msg = _text(body.get("msg"), 400)
+    etype = text(body.get("etype"), 40) or "event"
+    user = text(body.get("username") or body.get("userid"))
+    node = text(body.get("nodename") or body.get("name"))
+    msg = text(body.get("msg"), 400)
     summary = msg or f"{etype} {action}" + (f" on {node}" if node else "")
     severity = None
     facts: dict[str, Any] = {}
@@ -140,8 +147,8 @@ def _meshcentral(body: dict[str, Any], record: Incoming) -> Fields:
         )
     return Fields(
         source_type=f"{etype}.{action}",
-        source_id=_text(body.get("_id") or body.get("id"), 64),
-        time_ms=time_ms(body.get("time"), record.timestamp_ms),
+        source_id=text(body.get("_id") or body.get("id"), 64),
+        time_ms=time_ms(body.get("time"), record.timestamp),
         summary=summary,
         device_name=node,
         user=user,
@@ -173,25 +180,25 @@ MESHCENTRAL = ToolMapper(
 # -- any other tool: the generic shape ------------------------------------------------------------
 
 
-def _generic(body: dict[str, Any], record: Incoming) -> Fields:
-    event_type = _text(body.get("event_type"), 128)
-    summary = _text(body.get("summary"), 500)
+def _generic(body: dict[str, Any], record: Record) -> Fields:
+    event_type = text(body.get("event_type"), 128)
+    summary = text(body.get("summary"), 500)
     if not event_type:
         raise Rejected("invalid_field", "generic event: 'event_type' is required")
     if not summary:
         raise Rejected("invalid_field", "generic event: 'summary' is required")
-    severity_name = _text(body.get("severity") or "info", 40).lower().removeprefix("log_severity_")
+    severity_name = text(body.get("severity") or "info", 40).lower().removeprefix("log_severity_")
     if severity_name not in SEVERITY_NAMES:
         raise Rejected("invalid_field", f"generic event: unknown severity {severity_name!r}")
     return Fields(
         source_type=event_type,
-        source_id=_text(body.get("id"), 64),
-        time_ms=time_ms(body.get("time"), record.timestamp_ms),
+        source_id=text(body.get("id"), 64),
+        time_ms=time_ms(body.get("time"), record.timestamp),
         summary=summary,
         device_id=resource_id(body.get("device_id"), "devices"),
-        device_name=_text(body.get("device_name")),
+        device_name=text(body.get("device_name")),
         organization_id=resource_id(body.get("organization_id"), "organizations"),
-        user=_text(body.get("user")),
+        user=text(body.get("user")),
         severity=SEVERITY_NAMES[severity_name],
         event_type=event_type,
     )
@@ -202,7 +209,7 @@ GENERIC = ToolMapper("generic", {}, _generic, fallback=lambda source: source)
 TOOL_MAPPERS: dict[str, ToolMapper] = {m.tool: m for m in (FLEET, MESHCENTRAL, GENERIC)}
 
 
-def map_tool_event(record: Incoming, tenant: str, tool: str) -> LogRecord:
+def map_tool_event(record: Record, tenant: str, tool: str) -> LogRecord:
     mapper = TOOL_MAPPERS.get(tool, GENERIC)
     if not record.value:
         raise Rejected("empty_value", "the record has no value")
@@ -210,17 +217,24 @@ def map_tool_event(record: Incoming, tenant: str, tool: str) -> LogRecord:
         body = orjson.loads(record.value)  # strict RFC 8259 (no NaN, UTF-8 only), ~3x json's speed
     except ValueError:  # orjson.JSONDecodeError is one
         raise Rejected("undecodable", f"the value of a {tool} event is not JSON") from None
-    if not isinstance(body, dict):
+    if type(body) is not dict:
         raise Rejected("undecodable", f"the value of a {tool} event is not a JSON object")
     claimed = body.get("tenant_id")
     if claimed is not None and claimed != tenant:
         raise Rejected("tenant_mismatch", "the event's tenant_id differs from the record key's tenant")
     f = mapper.extract(body, record)
-    tool_id = resource_id(record.header("of_tool"), "tools")
-    device = resource_id(record.header("of_device"), "devices") or f.device_id
-    normalized, severity = mapper.types.get(
-        f.source_type, (f.event_type or mapper.fallback(f.source_type), INFO)
-    )
+    tool_header = device_header = None
+    for name, value in record.headers:  # the connector's headers (first of each counts)
+        if name == "of_tool" and tool_header is None:
+            tool_header = value.decode("utf-8", "replace")
+        elif name == "of_device" and device_header is None:
+            device_header = value.decode("utf-8", "replace")
+    tool_id = resource_id(tool_header, "tools")
+    device = resource_id(device_header, "devices") or f.device_id
+    if f.event_type:  # the generic shape names its own type
+        normalized, severity = mapper.types.get(f.source_type) or (f.event_type, INFO)
+    else:
+        normalized, severity = mapper.classify(f.source_type)
     # The same source event (same tool instance and id) is the same entry; without an id the
     # record's position is the identity (a replay of the same record is still the same entry).
     source_key = (
@@ -242,5 +256,5 @@ def map_tool_event(record: Incoming, tenant: str, tool: str) -> LogRecord:
         user=f.user,
         device_display_name=f.device_name,
         details=record.value,
-        facts=f.facts,
+        facts=f.facts or NO_FACTS,
     )

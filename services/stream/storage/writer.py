@@ -101,13 +101,14 @@ class LogWriter:
     def _log_batch(
         self, tenant: str, bucket: int, records: Sequence[LogRecord], now_ms: int
     ) -> BatchStatement:
-        """Rows of one partition, bound by hand (see the module's doc)."""
+        """Rows of one partition, bound by hand (see the module's doc). The first row goes through
+        the driver's ``add`` (which takes the batch's routing key and keyspace from it); the others
+        are appended as ``add`` would append them, without a ``BoundStatement`` each."""
         batch = BatchStatement(batch_type=BatchType.UNLOGGED)
         tenant_b, bucket_b, ttl = tenant.encode(), _INT.pack(bucket), self._ttl
         ingest_time = Timestamp(seconds=now_ms // 1000, nanos=now_ms % 1000 * 1_000_000)
-        for r in records:
-            bound = BoundStatement(self.insert)
-            bound.values = [
+        rows = [
+            [
                 tenant_b,
                 bucket_b,
                 _BIGINT.pack(r.event_time_ms),
@@ -117,7 +118,15 @@ class LogWriter:
                 r.details,
                 ttl,
             ]
-            batch.add(bound)
+            for r in records
+        ]
+        first = BoundStatement(self.insert)
+        first.values = rows[0]
+        batch.add(first)
+        query_id = self.insert.query_id
+        add = batch._add_statement_and_params  # what add() calls (see above)
+        for values in rows[1:]:
+            add(True, query_id, values)
         return batch
 
     def _batch(self, statement: PreparedStatement, rows: Iterable[tuple[object, ...]]) -> BatchStatement:
@@ -130,23 +139,38 @@ class LogWriter:
         self, records: Sequence[LogRecord], now_ms: int
     ) -> tuple[list[BatchStatement], list[tuple[str, int, str, str, str]]]:
         now = time.monotonic()
+        # Records of a batch repeat the same few values: each distinct combination once.
+        combos = {
+            (
+                r.tenant_id,
+                r.event_time_ms // DAY_MS,
+                r.tool,
+                r.tool_display_name,
+                r.event_type,
+                r.severity,
+                r.device_id,
+                r.device_display_name,
+                r.organization_id,
+                r.organization_display_name,
+            )
+            for r in records
+        }
         fresh: dict[tuple[str, int], dict[tuple[str, str], str]] = defaultdict(dict)
-        for r in records:
-            day = r.event_time_ms // DAY_MS
+        for tenant, day, tool, tool_name, event_type, severity, device, device_name, org, org_name in combos:
             values: tuple[tuple[str, str, str], ...] = (
-                ("tool", r.tool, r.tool_display_name or r.tool),
-                ("event_type", r.event_type, r.event_type),
-                ("severity", str(r.severity), str(r.severity)),
-                ("device", r.device_id, r.device_display_name or r.device_id),
-                ("organization", r.organization_id, r.organization_display_name or r.organization_id),
+                ("tool", tool, tool_name or tool),
+                ("event_type", event_type, event_type),
+                ("severity", str(severity), str(severity)),
+                ("device", device, device_name or device),
+                ("organization", org, org_name or org),
             )
             for name, value, display in values:
                 if not value:
                     continue
-                key = (r.tenant_id, day, name, value, display)
+                key = (tenant, day, name, value, display)
                 if now - self._options_written.get(key, -1e9) < FILTER_REWRITE_SECONDS:
                     continue
-                fresh[(r.tenant_id, day)][(name, value)] = display
+                fresh[(tenant, day)][(name, value)] = display
         if len(self._options_written) > 100_000:
             self._options_written.clear()
         batches = []
