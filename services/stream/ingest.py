@@ -21,18 +21,20 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from aiokafka.structs import ConsumerRecord
 
 from services.kit.logging import get_logger
 from services.stream.correlation import FlappingRule
 from services.stream.deadletters import send_dead_letters
 from services.stream.enrich import Enricher
-from services.stream.mappers import Incoming, Rejected, map_record
+from services.stream.mappers import Record, Rejected, map_record
 from services.stream.records import LogRecord
 from services.stream.settings import StreamSettings
 from services.stream.storage.writer import LogWriter
 
 log = get_logger(__name__)
+
+#: Longest wait for records while nothing is in flight (how often the loop checks for a stop).
+IDLE_POLL_MS = 1000
 
 
 @dataclass
@@ -55,10 +57,6 @@ class IngestStats:
 class _Batch:
     offsets: dict[TopicPartition, int]
     task: asyncio.Task[None]
-
-
-def _incoming(r: ConsumerRecord[bytes, bytes]) -> Incoming:
-    return Incoming(r.topic, r.partition, r.offset, r.timestamp, r.key, r.value, tuple(r.headers))
 
 
 class Ingestor:
@@ -84,9 +82,14 @@ class Ingestor:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.settings.batch_max_records,
+            # The broker answers a fetch once this much is there, or after fetch_max_wait_ms: a
+            # few large fetches (and batches) a second at any rate instead of one per produce.
+            fetch_min_bytes=self.settings.fetch_min_bytes,
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
             fetch_max_bytes=64 * 1024 * 1024,
             max_partition_fetch_bytes=8 * 1024 * 1024,
-            metadata_max_age_ms=5_000,  # new topics matching the pattern are picked up quickly
+            # A pattern subscription reads the metadata of every topic of the cluster each time.
+            metadata_max_age_ms=int(self.settings.topic_refresh_seconds * 1000),
         )
 
     def _producer(self) -> AIOKafkaProducer:
@@ -146,8 +149,10 @@ class Ingestor:
             if paused:
                 self.consumer.resume(*(paused & self.consumer.assignment()))
                 paused = set()
+            # Idle: wait for records as long as the stop check allows (getmany returns as soon as
+            # a fetch brings any). Busy: take what is there, else wait for the oldest batch.
             batch = await self.consumer.getmany(
-                timeout_ms=self.settings.batch_wait_ms if not self._inflight else 0,
+                timeout_ms=IDLE_POLL_MS if not self._inflight else 0,
                 max_records=self.settings.batch_max_records,
             )
             if not batch:
@@ -155,7 +160,8 @@ class Ingestor:
                     await asyncio.wait({self._inflight[0].task}, timeout=self.settings.batch_wait_ms / 1000)
                 continue
             offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
-            records = [_incoming(r) for part in batch.values() for r in part]
+            # aiokafka's records as they are: mappers read topic, partition, offset, key, value, headers
+            records = [r for part in batch.values() for r in part]
             self._inflight.append(_Batch(offsets, asyncio.create_task(self._process(records))))
         await self.drain(self.settings.shutdown_grace_seconds)
 
@@ -197,10 +203,10 @@ class Ingestor:
 
     # -- one batch ----------------------------------------------------------------------------------
 
-    async def _process(self, records: list[Incoming]) -> None:
+    async def _process(self, records: list[Record]) -> None:
         mapped: list[LogRecord] = []
-        rejected: list[tuple[Incoming, Rejected]] = []
-        sources: list[Incoming] = []
+        rejected: list[tuple[Record, Rejected]] = []
+        sources: list[Record] = []
         for record in records:
             try:
                 mapped.append(map_record(record))
@@ -210,7 +216,7 @@ class Ingestor:
         await self._durably(self._enrich_and_store, mapped, sources, rejected)
 
     async def _enrich_and_store(
-        self, mapped: list[LogRecord], sources: list[Incoming], rejected: list[tuple[Incoming, Rejected]]
+        self, mapped: list[LogRecord], sources: list[Record], rejected: list[tuple[Record, Rejected]]
     ) -> None:
         verdicts = await self.enricher.enrich(mapped)
         keep = [r for r, why in zip(mapped, verdicts, strict=True) if why is None]
