@@ -8,6 +8,7 @@ reuse so several worker processes can share one port; graceful stop on SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -104,6 +105,11 @@ def run(settings: Settings, main: Callable[[Lifecycle], Awaitable[None]]) -> Non
         lifecycle = Lifecycle(settings.shutdown_grace_seconds)
         try:
             await main(lifecycle)
+            # Everything built so far (modules, descriptors, settings, clients) lives as long as
+            # the process: out of the collector's reach, a full collection scans only what
+            # requests made since, ~0.1 ms instead of ~50 ms of pause per collection at 100k
+            # startup objects (a pause every few seconds under load, in every request's p99).
+            gc.freeze()
             await lifecycle.run_until_stopped()
         finally:
             await lifecycle.shutdown()
