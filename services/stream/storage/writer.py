@@ -18,11 +18,10 @@ from collections.abc import Iterable, Sequence
 
 from cassandra.cluster import Session
 from cassandra.query import BatchStatement, BatchType, BoundStatement, PreparedStatement
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from openframe.stream.v1.logs_pb2 import LogEntry
 from services.stream.records import LogRecord
 from services.stream.storage.cassandra import BUCKET_MS, DAY_MS, LOG_ENTRY_COLUMNS, aio
+from services.stream.storage.entries import EntryEncoder, ingest_time_field
 
 #: Filterable fields whose distinct values are kept per day, and how to read them off a record.
 FILTER_FIELDS = ("tool", "event_type", "severity", "device", "organization")
@@ -33,27 +32,6 @@ ROW_TYPES = ("text", "int", "timestamp", "blob", "blob", "text", "blob", "int")
 _TEXT = {"varchar": "text"}
 _INT = struct.Struct(">i")
 _BIGINT = struct.Struct(">q")
-
-
-def stored_entry(r: LogRecord, ingest_time: Timestamp) -> bytes:
-    """The ``entry`` column: the record as a LogEntry (name, event time and details are columns)."""
-    entry = LogEntry(
-        ingest_time=ingest_time,
-        tool=r.tool,
-        integrated_tool=f"tools/{r.integrated_tool_id}" if r.integrated_tool_id else "",
-        tool_display_name=r.tool_display_name,
-        event_type=r.event_type,
-        source_event_type=r.source_event_type,
-        source_event_id=r.source_event_id,
-        severity=r.severity,  # type: ignore[arg-type]
-        device=f"devices/{r.device_id}" if r.device_id else "",
-        device_display_name=r.device_display_name,
-        organization=f"organizations/{r.organization_id}" if r.organization_id else "",
-        organization_display_name=r.organization_display_name,
-        user=r.user,
-        summary=r.summary,
-    )
-    return entry.SerializeToString()
 
 
 class LogWriter:
@@ -79,6 +57,7 @@ class LogWriter:
         if found != ROW_TYPES:  # the schema changed without this writer: bind by hand no more
             raise RuntimeError(f"log_entries insert binds {found}, the writer serializes {ROW_TYPES}")
         self._ttl = _INT.pack(ttl_seconds)
+        self._entries = EntryEncoder()
 
     async def write(self, records: Sequence[LogRecord]) -> None:
         if not records:
@@ -106,14 +85,14 @@ class LogWriter:
         are appended as ``add`` would append them, without a ``BoundStatement`` each."""
         batch = BatchStatement(batch_type=BatchType.UNLOGGED)
         tenant_b, bucket_b, ttl = tenant.encode(), _INT.pack(bucket), self._ttl
-        ingest_time = Timestamp(seconds=now_ms // 1000, nanos=now_ms % 1000 * 1_000_000)
+        ingest_time, entry = ingest_time_field(now_ms), self._entries.encode
         rows = [
             [
                 tenant_b,
                 bucket_b,
                 _BIGINT.pack(r.event_time_ms),
                 r.uid,
-                stored_entry(r, ingest_time),
+                entry(r, ingest_time),
                 r.details_format.encode(),
                 r.details,
                 ttl,
