@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import CommitFailedError, KafkaError
 
 from services.kit.logging import get_logger
+from services.stream import fetched
 from services.stream.correlation import FlappingRule
 from services.stream.deadletters import send_dead_letters
 from services.stream.enrich import Enricher
@@ -75,6 +76,7 @@ class Ingestor:
         self._lag_task: asyncio.Task[None] | None = None
 
     def _consumer(self) -> AIOKafkaConsumer:
+        fetched.install()  # records as Incoming tuples (services/stream/fetched.py)
         return AIOKafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap,
             group_id=self.settings.consumer_group,
@@ -160,7 +162,6 @@ class Ingestor:
                     await asyncio.wait({self._inflight[0].task}, timeout=self.settings.batch_wait_ms / 1000)
                 continue
             offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
-            # aiokafka's records as they are: mappers read topic, partition, offset, key, value, headers
             records = [r for part in batch.values() for r in part]
             self._inflight.append(_Batch(offsets, asyncio.create_task(self._process(records))))
         await self.drain(self.settings.shutdown_grace_seconds)
