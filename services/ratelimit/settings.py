@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from services.kit.config import local_port
 from services.kit.ratelimit.settings import LimitSettings
 
@@ -13,5 +15,11 @@ class RateLimitSettings(LimitSettings):
     #: admin RPCs log their writes themselves.
     access_log: bool = False
 
-    #: The ``domain`` Envoy's filter sends; requests of any other domain are not limited.
+    #: The ``domain`` Envoy's filters send; requests of any other domain are not limited.
     domain: str = "openframe"
+    #: How often the edge reports a tenant's usage (Envoy 1.40's rate limit quota filter: every
+    #: 5 s, whatever its config says); a tenant gets ALLOW_ALL only while it has more left than
+    #: twice what it sends in this time (services/ratelimit/quota.py).
+    quota_report_seconds: float = Field(default=5.0, gt=0)
+    #: ... and at least this many requests left in every window; below it, an exact grant.
+    quota_near: int = Field(default=100, ge=1)
