@@ -131,6 +131,10 @@ def jwt_authn(jwt: JwtAuth, options: EdgeOptions) -> Json:
         "payload_in_metadata": PAYLOAD_KEY,
         "jwt_cache_config": {"jwt_cache_size": 4096},
     }
+    from infra.servers.envoy import ratelimit  # it builds on the filters module too
+
+    if claims := ratelimit.claim_to_headers(options):
+        provider["claim_to_headers"] = claims  # the verified tenant, for the rate limit buckets
     return {
         "name": JWT_FILTER,
         "typed_config": typed(

@@ -55,6 +55,8 @@ end
 """
 #: Identity headers the services trust only in development (services/kit/identity.py).
 DEV_IDENTITY_HEADERS = ("x-openframe-tenant", "x-openframe-roles", "x-openframe-subject")
+#: Set by jwt_authn from the verified token for the rate limit quota filter (ratelimit.py).
+RATE_TENANT_HEADER = "x-openframe-rate-tenant"
 #: Fits the Swagger UI page (its own script and CSS, inline styles, data: images) and is
 #: strict for everything else. Upstreams that send their own CSP (the login pages) keep it.
 CONTENT_SECURITY_POLICY = (
@@ -103,9 +105,12 @@ def header_mutation(options: EdgeOptions) -> Json:
             {"remove": HTTP_STATUS_HEADER},
         ]
     }
+    # The verified tenant jwt_authn hands the rate limiter: never a client's (ratelimit.py).
+    removed = [RATE_TENANT_HEADER]
     if not options.trust_identity_headers:
         # Nobody outside may claim an identity; the auth filters (later) set these themselves.
-        mutations["request_mutations"] = [{"remove": h} for h in DEV_IDENTITY_HEADERS]
+        removed += DEV_IDENTITY_HEADERS
+    mutations["request_mutations"] = [{"remove": h} for h in removed]
     return {
         "name": "envoy.filters.http.header_mutation",
         "typed_config": typed(
@@ -219,8 +224,8 @@ def auth_and_limits(options: EdgeOptions) -> list[Json]:
     2. ``envoy.filters.http.ext_authz`` (gRPC, ``envoy.service.auth.v3``): ``X-API-Key`` on
        the public API routes (``access="jwt_optional"`` in services.py today); disabled per route
        elsewhere with :func:`disabled`.
-    3. ``envoy.filters.http.ratelimit`` (``envoy.service.ratelimit.v3``): descriptors from the
-       tenant (``jwt_payload.tid`` in jwt_authn's metadata) / API key, plus per-route actions.
+    3. ``envoy.filters.http.rate_limit_quota`` (RLQS, ``ratelimit.py``): the token's tenant's
+       budget, decided in Envoy from the rate-limit service's assignments (decision 0019).
 
     They sit after CORS (preflights carry no credentials) and before the transcoder (they see the
     REST path as the client sent it). 2 and 3 come in through ``EdgeOptions.extra_filters``, their

@@ -102,15 +102,14 @@ class JwtAuth:
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Per-tenant and per-API-key rate limits at the edge (issue #6, ``ratelimit.py``): Envoy's
-    global rate limit filter asking our rate-limit service (``services/ratelimit``)."""
+    """Per-tenant rate limits at the edge (issue #6, decision 0019, ``ratelimit.py``): Envoy's rate
+    limit quota filter, assigned by our rate-limit service (``services/ratelimit``). API keys are
+    counted by their check (ext_authz)."""
 
     #: the cluster of the rate-limit service (its EdgeService in services.py)
     cluster: str = "ratelimit"
     #: the ``domain`` the service expects
     domain: str = "openframe"
-    #: how long a check may take; past it (or with the service down) the request passes
-    timeout_s: float = 0.5
 
 
 @dataclass(frozen=True)

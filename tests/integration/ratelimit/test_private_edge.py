@@ -2,7 +2,8 @@
 (the shipping rendering: jwt_authn + RBAC + the rate limit filter) on its own ports, this
 service in-process as its rate-limit service, a stand-in JWKS signing real RS256 tokens, and a
 trivial upstream. The same scenarios run against the shared edge, with the auth service's own
-tokens, in tests/contract/test_edge_ratelimit.py.
+tokens, in tests/contract/test_edge_ratelimit.py. The edge limits tenants with its rate limit
+quota filter, whose assignments this service streams (decision 0019).
 
 Tenants' limits are put straight into the service's policy cache (its MongoDB is an address
 where nothing listens, so nothing overrides them): limited tenant 10/min, the other the default.
@@ -32,7 +33,6 @@ from services.kit.ratelimit.limits import Limits
 from services.ratelimit.policies import Policy
 from tests.integration.ratelimit.conftest import (
     Running,
-    assert_exactly_the_limit_passed,
     free_port,
     service_settings,
     start,
@@ -40,7 +40,9 @@ from tests.integration.ratelimit.conftest import (
 from tests.support import tokens
 
 LIST = "/api/v1/organizations"
+#: under the service's ``quota_near`` (100): the tenant holds an exact grant of what is left
 LIMIT = 10
+REPORT_S = 5.0
 
 
 def private_layout(tmp: Path) -> Layout:
@@ -140,18 +142,21 @@ async def wait_for_a_fresh_minute(at_least_s: float = 15) -> None:
 async def test_five_times_the_limit_gets_exactly_the_limit_and_another_tenant_is_unaffected(
     edge: Envoy, limiter: Running, jwks: tokens.JwksServer, edge_layout: Layout, unique: str
 ) -> None:
+    """The quota filter in Envoy, assigned by this service: the limited tenant's first request
+    opens its bucket (reported at once), the service answers with a grant of what is left, and a
+    burst of 5x the limit gets exactly that through; the other tenant is untouched."""
     url = edge_url(edge_layout)
     limited, other = f"{unique}-a", f"{unique}-b"
     # tokens first (the edge must know their keys), then the limits
     limited_auth, other_auth = await tokens_of(jwks, edge_layout, limited, other)
-    await wait_for_a_fresh_minute()
+    await wait_for_a_fresh_minute(60)  # the next minute: the tokens' requests counted in this one
     cache = limiter.app.checker.policies
     cache.put(limited, Policy(limited, tenant=Limits(per_minute=LIMIT)))
     cache.put(other, Policy(other))
+    await asyncio.sleep(REPORT_S + 1)  # the tokens' requests reported: the limited tenant holds a grant
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
         probe = await client.get(LIST, headers=limited_auth)
-    assert probe.headers["x-ratelimit-limit"].startswith(f"{LIMIT}, ")  # the new limit is in force
-    passed = int(probe.headers["x-ratelimit-remaining"])  # what is left of this minute's budget
+    assert probe.status_code == 200 and "x-ratelimit-limit" not in probe.headers  # decided in Envoy
     async with httpx.AsyncClient(
         base_url=url, timeout=20, limits=httpx.Limits(max_connections=100)
     ) as client:
@@ -159,16 +164,12 @@ async def test_five_times_the_limit_gets_exactly_the_limit_and_another_tenant_is
             asyncio.gather(*(client.get(LIST, headers=limited_auth) for _ in range(5 * LIMIT))),
             asyncio.gather(*(client.get(LIST, headers=other_auth) for _ in range(2 * LIMIT))),
         )
-    assert_exactly_the_limit_passed(flood, passed)
-    for refused in (r for r in flood if r.status_code == 429):
-        assert refused.headers["x-ratelimit-limit"] == f'{LIMIT}, {LIMIT};w=60;name="tenant"'
+    passed = [r for r in flood if r.status_code == 200]
+    assert len(passed) == LIMIT - 1  # the probe took one
+    for refused in (r for r in flood if r.status_code != 200):
+        assert refused.status_code == 429
         assert refused.headers["x-ratelimit-remaining"] == "0"
         assert refused.headers["retry-after"] == refused.headers["x-ratelimit-reset"]
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         assert refused.json() == {"code": 8, "message": "rate limit exceeded"}
     assert [r.status_code for r in calm] == [200] * (2 * LIMIT)
-    assert all(
-        r.headers["x-ratelimit-limit"].startswith("120000, ")
-        for r in calm
-        if "x-ratelimit-limit" in r.headers
-    )
