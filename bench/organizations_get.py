@@ -5,13 +5,19 @@
 Load tool: h2load (nghttp2), one per mode, same concurrency, against the servers `make run`
 started (api service + Envoy on 127.0.0.1). Modes run interleaved for several rounds because
 these machines are noisy; each figure is the median round. Latency percentiles come from
-h2load's per-request log. CPU is the service's and Envoy's CPU time per 1,000 requests.
-Every mode is first checked to return the same organization, so we never time errors.
+h2load's per-request log. CPU is charged to every process on the path, in ms per 1,000 requests
+(= µs per request): the api service (supervisor and workers), Envoy, the rate-limit service (the
+tenant budgets: decision 0019), the external service (API keys; idle here unless it does
+background work) and Redis (the rate-limit counters; other users of the shared Redis show up
+too), and their total. Every mode is first checked to return the same organization, so we never
+time errors.
 
 Every request carries a real access token of a tenant registered for the run (the auth service's
 client-credentials token, tests/support/identity.py): the edge validates it (jwt_authn + the
 tenant-binding RBAC check) and so does the api service (services/kit/jwt.py, verified tokens
-cached), so the figures include authentication on both sides.
+cached), so the figures include authentication on both sides, and the tenant's rate limit: the
+edge's quota filter puts every request in the tenant's bucket and the rate-limit service counts
+them (decision 0019).
 """
 
 from __future__ import annotations
@@ -41,6 +47,10 @@ from tests.support.identity import Tenants
 GRPC_PATH = "/openframe.api.v1.OrganizationService/GetOrganization"
 
 
+#: Every process on an authenticated request's path, as the table names them.
+COMPONENTS = ("api", "envoy", "ratelimit", "external", "redis")
+
+
 @dataclass
 class Result:
     mode: str
@@ -48,8 +58,13 @@ class Result:
     p50_ms: float
     p99_ms: float
     failed: int
-    service_cpu_ms_per_1k: float
-    envoy_cpu_ms_per_1k: float
+    #: component -> CPU ms per 1,000 requests
+    cpu_per_1k: dict[str, float]
+
+
+def meter(layout: Layout) -> CpuMeter:
+    """The services with their worker processes; Envoy and Redis are one process each."""
+    return CpuMeter({name: tree(server_pid(layout, name)) for name in COMPONENTS})
 
 
 def access_token(layout: Layout) -> str:
@@ -110,14 +125,15 @@ def run_mode(mode: str, layout: Layout, org: pb.Organization, args: argparse.Nam
         else:  # REST clients speak HTTP/1.1 with keep-alive
             url = f"http://127.0.0.1:{layout.port('envoy')}/api/v1/{org.name}"
             extra = ["--h1", *auth]
-        # the api's supervisor and its worker processes; Envoy
-        meter = CpuMeter({"service": tree(server_pid(layout, "api")), "envoy": [server_pid(layout, "envoy")]})
-        meter.start()
+        cpu = meter(layout)
+        cpu.start()
         stdout, latencies = h2load(url, extra, args.requests, args.clients, 1)
-        _, spent = meter.stop()
+        _, spent = cpu.stop()
     summary = next(line for line in stdout.splitlines() if line.startswith("finished in"))
     counts = next(line for line in stdout.splitlines() if line.startswith("requests:"))
     failed = int(counts.split(",")[4].split()[0]) + int(counts.split(",")[5].split()[0])  # failed + errored
+    codes = next(line for line in stdout.splitlines() if line.startswith("status codes:"))
+    failed += args.requests - int(codes.split(",")[0].split()[2])  # anything but 2xx (a 429 too)
     per_1k = 1000 / args.requests * 1000
     return Result(
         mode=mode,
@@ -125,8 +141,7 @@ def run_mode(mode: str, layout: Layout, org: pb.Organization, args: argparse.Nam
         p50_ms=latencies[len(latencies) // 2] / 1000,
         p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
         failed=failed,
-        service_cpu_ms_per_1k=spent["service"] * per_1k,
-        envoy_cpu_ms_per_1k=spent["envoy"] * per_1k,
+        cpu_per_1k={name: spent[name] * per_1k for name in COMPONENTS},
     )
 
 
@@ -152,20 +167,26 @@ def main() -> None:
     for _ in range(args.rounds):
         for mode in modes:
             rounds[mode].append(run_mode(mode, layout, org, args, token))
-    print(f"\n{'mode':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7} {'svc cpu ms/1k':>14} "
-          f"{'envoy cpu ms/1k':>16} {'vs direct':>10}")  # fmt: skip
+    cpu_columns = "".join(f" {name:>9}" for name in (*COMPONENTS, "total"))
+    width = 10 * (len(COMPONENTS) + 1)
+    print(f"\n{'':<48}{'CPU ms per 1,000 requests (= us per request)':>{width}}")
+    print(
+        f"{'mode':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}{cpu_columns} {'vs direct':>10}"
+    )
     baseline = statistics.median(r.rps for r in rounds["grpc-direct"])
     base_p50 = statistics.median(r.p50_ms for r in rounds["grpc-direct"])
     for mode in modes:
         rs = rounds[mode]
         rps = statistics.median(r.rps for r in rs)
         p50 = statistics.median(r.p50_ms for r in rs)
+        cpu = {name: statistics.median(r.cpu_per_1k[name] for r in rs) for name in COMPONENTS}
+        cpu["total"] = statistics.median(sum(r.cpu_per_1k.values()) for r in rs)
         print(
             f"{mode:<12} {rps:>8.0f} {p50:>8.2f} {statistics.median(r.p99_ms for r in rs):>8.2f} "
-            f"{sum(r.failed for r in rs):>7} {statistics.median(r.service_cpu_ms_per_1k for r in rs):>14.0f} "
-            f"{statistics.median(r.envoy_cpu_ms_per_1k for r in rs):>16.0f} {rps / baseline:>9.0%}"
+            f"{sum(r.failed for r in rs):>7}" + "".join(f" {v:>9.0f}" for v in cpu.values())
+            + f" {rps / baseline:>9.0%}"
             + ("" if mode == "grpc-direct" else f"  (+{p50 - base_p50:.2f} ms p50)")
-        )
+        )  # fmt: skip
 
 
 if __name__ == "__main__":
