@@ -132,6 +132,11 @@ def admin_request(
         connection.close()
 
 
+def _env_concurrency(default: int) -> int:
+    raw = os.environ.get("OPENFRAME_EDGE_CONCURRENCY", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
 def local_options(layout: Layout) -> EdgeOptions:
     """The edge of ``make run``: loopback everywhere, files from this checkout.
 
@@ -161,6 +166,7 @@ def local_options(layout: Layout) -> EdgeOptions:
         cors_origins=_env_origins(DEV_ORIGINS + own),
         tls=_env_tls(),
         jwt=JwtAuth(public_url=public_url(layout)),  # the local services run with auth_mode=jwt
+        concurrency=_env_concurrency(1),
     )
 
 
@@ -271,6 +277,7 @@ class Envoy(Server):
     def code_fingerprint(self) -> str:
         """Changes with the config or any file Envoy reads at load, so ``up`` restarts a stale edge."""
         digest = hashlib.sha256(edge.dumps(edge.build(self.options)).encode())
+        digest.update(f"concurrency:{self.options.concurrency}\n".encode())
         assets = self.options.assets
         docs = [f"{assets.docs_dir}/{name}" for name in DOCS_FILES]
         for name in (self.options.descriptor, assets.openapi_v3, assets.openapi_v2, *docs):
@@ -284,6 +291,8 @@ class Envoy(Server):
         # Envoys (ours and anyone else's) coexist on one machine.
         # Access log lines reach the log file within a second (Envoy's default is 10 s).
         argv = [str(self.binary), "-c", str(self.config), "--disable-hot-restart", "--log-level", "warn"]
+        if self.options.concurrency is not None:
+            argv += ["--concurrency", str(self.options.concurrency)]
         return [*argv, "--file-flush-interval-msec", "1000"]
 
     def validate(self) -> str:
