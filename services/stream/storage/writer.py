@@ -14,7 +14,7 @@ import asyncio
 import struct
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from cassandra.cluster import Session
 from cassandra.query import BatchStatement, BatchType, BoundStatement, PreparedStatement
@@ -29,9 +29,35 @@ FILTER_FIELDS = ("tool", "event_type", "severity", "device", "organization")
 FILTER_REWRITE_SECONDS = 600.0
 #: CQL types of the log insert's bind markers (``LOG_ENTRY_COLUMNS``, then the TTL), in order.
 ROW_TYPES = ("text", "int", "timestamp", "blob", "blob", "text", "blob", "int")
+#: Bytes of rows per batch at most (estimated): Cassandra refuses a mutation over half its commit
+#: log segment (16 MiB by default), and a smaller one still keeps a flush's slice of work small.
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+#: A row's bytes besides its details: keys, the stored entry (summary up to 500 characters).
+ROW_OVERHEAD_BYTES = 1024
 _TEXT = {"varchar": "text"}
 _INT = struct.Struct(">i")
 _BIGINT = struct.Struct(">q")
+
+
+def chunks(
+    rows: list[LogRecord], max_rows: int, max_bytes: int = MAX_BATCH_BYTES
+) -> Iterator[list[LogRecord]]:
+    """At most ``max_rows`` rows and about ``max_bytes`` per batch: a mutation larger than
+    Cassandra accepts would fail again at every retry and stall its partitions."""
+    if len(rows) <= max_rows and sum(len(r.details) for r in rows) < max_bytes // 2:
+        yield rows  # the usual case: no per-row sizes to add up
+        return
+    chunk: list[LogRecord] = []
+    size = 0
+    for r in rows:
+        row_bytes = len(r.details) + ROW_OVERHEAD_BYTES
+        if chunk and (len(chunk) >= max_rows or size + row_bytes > max_bytes):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(r)
+        size += row_bytes
+    if chunk:
+        yield chunk
 
 
 class LogWriter:
@@ -67,9 +93,9 @@ class LogWriter:
         for r in records:
             partitions[(r.tenant_id, r.event_time_ms // BUCKET_MS)].append(r)
         batches = [
-            self._log_batch(tenant, bucket, rows[i : i + self.rows_per_batch], now_ms)
+            self._log_batch(tenant, bucket, chunk, now_ms)
             for (tenant, bucket), rows in partitions.items()
-            for i in range(0, len(rows), self.rows_per_batch)
+            for chunk in chunks(rows, self.rows_per_batch)
         ]
         option_batches, option_keys = self._option_batches(records, now_ms)
         await self._execute_all(batches + option_batches)
