@@ -204,6 +204,13 @@ async def main() -> None:
         "--rate", type=int, default=20_000, help="offered load of the sustained phase, events/s"
     )
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the sustained phase")
+    parser.add_argument(
+        "--probes",
+        type=float,
+        default=10.0,
+        help="latency probes per second; each polls GetLogEntry every 50 ms until found, and at low "
+        "rates those reads cost the service and Cassandra more than ingesting (their count is printed)",
+    )
     args = parser.parse_args()
     settings = Settings(environment="test")
     u = f"b{uuid.uuid4().hex[:8]}"
@@ -328,12 +335,14 @@ async def offered_load(
     latencies: list[float] = []
     timeline: list[tuple[float, float]] = []  # (seconds into the phase when produced, latency)
     lost: list[int] = []
+    polls = 0
     probes: list[asyncio.Task[None]] = []
     channel = grpc.aio.insecure_channel(stream.address)
     logs = logs_pb2_grpc.LogServiceStub(channel)
     meta = (("x-openframe-tenant", tenant),)
 
     async def probe(n: int) -> None:
+        nonlocal polls
         t_ms = int(time.time() * 1000)
         key, value, headers = fleet_activity(tenant, "f1", 10**9 + n, t_ms)
         name = "logEntries/" + entry_id(t_ms, entry_hash("tool", tenant, "fleet", f"f1/{10**9 + n}"))
@@ -342,6 +351,7 @@ async def offered_load(
         deadline = t0 + 60
         lost.append(n)
         while time.perf_counter() < deadline:
+            polls += 1
             try:
                 await logs.GetLogEntry(logs_pb2.GetLogEntryRequest(name=name), metadata=meta, timeout=5)
                 latencies.append(time.perf_counter() - t0)
@@ -356,10 +366,10 @@ async def offered_load(
             # ingestion falls behind).
             await asyncio.sleep(POLL_S)
 
-    async def prober() -> None:  # 10 probes/s whatever the producing loop manages
+    async def prober() -> None:  # --probes a second whatever the producing loop manages
         while time.perf_counter() - start < args.seconds:
             probes.append(asyncio.create_task(probe(len(probes))))
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(1 / args.probes)
 
     # The load is built before the clock starts and sent as ready record batches, one per
     # partition per tick: the producer's CPU goes to sending, not to this process building
@@ -431,7 +441,8 @@ async def offered_load(
     print(
         f"sustained phase: offered {offered:,.0f}/s for {args.seconds:.0f} s ({sent:,} events); stored "
         f"{kept_up:,.0f}/s while producing (from {t0:.1f} s to {t1:.1f} s); {max(backlog, 0):,} not yet "
-        f"committed when producing stopped; all stored {stored_in:.1f} s after the start"
+        f"committed when producing stopped; all stored {stored_in:.1f} s after the start; "
+        f"{len(probes)} probes polled GetLogEntry {polls:,} times"
     )
     print(f"\nCPU from the first event produced until all stored ({wall:.1f} s; 2 cores: {2 * wall:.1f} s):")
     for name, seconds in cpu.items():
