@@ -239,17 +239,28 @@ class DeviceRepository:
         projection: Document,
     ) -> list[Document]:
         """Each branch read as one index range (cursor as its lower bound, the page as its
-        limit), merged in sort order."""
+        limit), merged in sort order.
+
+        After a cursor ``(v, id)`` a branch is two ranges: the rest of the tie block (``key = v``,
+        ``id`` after the cursor's) and what follows it (``key`` after ``v``). As one
+        ``(key > v) or (key = v and id > i)`` the index was entered at ``key >= v`` and the tied
+        rows before the cursor read and dropped: a page deep in a large tie block (the devices
+        never seen share one ``k_seen``) cost more the deeper it was."""
         key = SORT_KEYS[query.order_by]
         direction = DESCENDING if query.descending else ASCENDING
-        cursor_filter: Document = {}
         if after is not None:
             value, last_id = after
             cmp = "$lt" if query.descending else "$gt"
-            cursor_filter = {"$or": [{key: {cmp: value}}, {key: value, id_field: {cmp: last_id}}]}
+            branches = [
+                part
+                for branch in branches
+                for part in (
+                    {**branch, "$and": [*branch.get("$and", []), {key: value, id_field: {cmp: last_id}}]},
+                    {**branch, "$and": [*branch.get("$and", []), {key: {cmp: value}}]},
+                )
+            ]
 
-        async def one(branch: Document) -> list[Document]:
-            where = {**branch, "$and": [*branch.get("$and", []), cursor_filter]} if cursor_filter else branch
+        async def one(where: Document) -> list[Document]:
             found = (
                 collection.find(where, projection)
                 .sort([(key, direction), (id_field, direction)])

@@ -172,6 +172,35 @@ async def test_pagination_stays_complete_while_devices_are_added(
     assert "page_token" in field_violations(err.value)
 
 
+async def test_pages_inside_a_tie_block_of_the_sort_key_are_complete_in_either_order(
+    devices: DeviceServiceStub, api_domain: Domain, unique: str
+) -> None:
+    """Devices never seen share one ``k_seen``: a cursor inside that block continues with the
+    rest of the block (by id) and then the devices seen since, nothing repeated or skipped."""
+    never = [f"{unique}-n{i}" for i in range(5)]
+    seen = [f"{unique}-s{i}" for i in range(2)]
+    for device_id in never + seen:
+        await register(api_domain, unique, device_id)
+    for i, device_id in enumerate(seen):
+        await api_domain.device_repository.touch(
+            tenant_id=unique, device_id=device_id, when=datetime(2026, 1, 1 + i, tzinfo=UTC)
+        )
+    for order, expected in (
+        ("last_seen_time", [*sorted(never), *seen]),
+        ("last_seen_time desc", [*reversed(seen), *sorted(never, reverse=True)]),
+    ):
+        listed: list[str] = []
+        token = ""
+        while True:
+            request = pb.ListDevicesRequest(page_size=2, page_token=token, order_by=order)
+            page = await devices.ListDevices(request, metadata=as_tenant(unique))
+            listed += [d.name.removeprefix("devices/") for d in page.devices]
+            token = page.next_page_token
+            if not token:
+                break
+        assert listed == expected, order
+
+
 async def test_a_filter_with_several_values_pages_through_its_merged_ranges_in_either_order(
     devices: DeviceServiceStub, api_domain: Domain, unique: str
 ) -> None:
