@@ -47,7 +47,8 @@ def auth_settings(settings: Settings, **overrides: object) -> AuthSettings:
         "access_log": False,
         "environment": "test",
         "master_key": SecretStr(MASTER_KEY),
-        "audit_topic": f"openframe.auth.security-events-test-{uuid.uuid4().hex[:8]}.v1",
+        # outside the stream service's topic pattern: its consumers never pick up a test topic
+        "audit_topic": f"test.openframe.auth.security-events-{uuid.uuid4().hex[:8]}.v1",
         "outbox_heartbeat_seconds": 0.5,
         "outbox_dead_after_seconds": 3.0,
         "login_max_failures_per_ip": 20,
