@@ -80,12 +80,20 @@ def health_check(protocol: str) -> Json:
     return {**check, "http_health_check": {"path": HTTP_HEALTH_PATH, "expected_statuses": statuses}}
 
 
+#: Requests in flight per upstream HTTP/2 connection (docs/edge.md "Upstreams").
+UPSTREAM_STREAMS_PER_CONNECTION = 2
+
+
 def _protocol_options(protocol: str) -> Json:
     if protocol == "grpc":
         explicit: Json = {
             "http2_protocol_options": {
                 # keep idle HTTP/2 connections alive and find dead ones without waiting for TCP
                 "connection_keepalive": {"interval": "30s", "timeout": "5s"},
+                # A service's worker processes share its port (SO_REUSEPORT: the kernel spreads
+                # connections, not streams), so streams are spread over several connections:
+                # a new one opens past this many in flight on each.
+                "max_concurrent_streams": UPSTREAM_STREAMS_PER_CONNECTION,
             }
         }
     else:
