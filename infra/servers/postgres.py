@@ -37,9 +37,11 @@ SETTINGS = {
     "fsync": "on",
     "synchronous_commit": "on",
     "full_page_writes": "on",
-    # a dev box: modest memory, fewer checkpoints, SSD costs, no JIT for short queries
-    "shared_buffers": "128MB",
-    "effective_cache_size": "1GB",
+    # a dev box: fewer checkpoints, SSD costs, no JIT for short queries. The buffer pool holds
+    # the hot pages of a million-device tenant (its table is ~3.8 GB): at 128 MB a search that
+    # sorts 2,000 matches read each heap page through the kernel (~35 ms instead of a few)
+    "shared_buffers": "1GB",
+    "effective_cache_size": "4GB",
     "max_wal_size": "1GB",
     "checkpoint_timeout": "15min",
     "random_page_cost": "1.1",
