@@ -39,7 +39,7 @@ SETTINGS = {
     "full_page_writes": "on",
     # a dev box: fewer checkpoints, SSD costs, no JIT for short queries. The buffer pool holds
     # the hot pages of a million-device tenant (its table is ~3.8 GB): at 128 MB a search that
-    # sorts 2,000 matches read each heap page through the kernel (~35 ms instead of a few)
+    # sorts 2,000 matches read each of their heap pages through the kernel on every query
     "shared_buffers": "1GB",
     "effective_cache_size": "4GB",
     "max_wal_size": "1GB",
