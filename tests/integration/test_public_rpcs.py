@@ -29,16 +29,19 @@ for module in sorted((REPO / "gen" / "python").glob("openframe/**/*_pb2.py")):
 
 
 def _methods() -> list[tuple[str, str, bool]]:
-    """(owning service, /pkg.Service/Method, server-streaming) for every RPC of our contracts."""
+    """(serving service, /pkg.Service/Method, server-streaming) for every RPC of our contracts:
+    the package's owner, or the service the edge routes that gRPC service to (``served_by``)."""
     found = []
+    served_by = {name: cluster for s in SERVICES for name, cluster in s.served_by}
     files = descriptor_pb2.FileDescriptorSet.FromString(DESCRIPTOR.read_bytes()).file
     for f in files:
         owner = next((s.name for s in SERVICES if f.package in s.grpc_packages), None)
-        if owner not in RUNNING:
-            continue
         for svc in f.service:
+            server = served_by.get(f"{f.package}.{svc.name}", owner)
+            if server not in RUNNING:
+                continue
             for m in svc.method:
-                found.append((owner, f"/{f.package}.{svc.name}/{m.name}", m.server_streaming))
+                found.append((server, f"/{f.package}.{svc.name}/{m.name}", m.server_streaming))
     return found
 
 
