@@ -20,7 +20,10 @@ def as_caller(
     roles: tuple[str, ...] = ("ADMIN",),
     subject: str = "tests",
     kind: str = "user",
+    scopes: tuple[str, ...] = (),
 ) -> tuple[tuple[str, str], ...]:
-    """gRPC metadata of a caller of ``tenant`` with ``roles``."""
-    identity = Identity(tenant_id=tenant, subject=subject, roles=frozenset(roles), kind=kind)
+    """gRPC metadata of a caller of ``tenant`` with ``roles`` (and, for an API key, ``scopes``)."""
+    identity = Identity(
+        tenant_id=tenant, subject=subject, roles=frozenset(roles), kind=kind, scopes=frozenset(scopes)
+    )
     return internal_tokens(layout).metadata(identity)

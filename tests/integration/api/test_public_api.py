@@ -19,10 +19,9 @@ from openframe.external.v1 import public_api_pb2_grpc as pub_grpc
 from openframe.external.v1 import public_devices_pb2 as pubdev
 from openframe.external.v1 import public_devices_pb2_grpc as pubdev_grpc
 from services.api.app import Domain
-from services.kit.identity import Identity
 from tests.integration.api.conftest import as_tenant, register
 from tests.rpc_status import field_violations
-from tests.support.internal import internal_tokens
+from tests.support.internal import as_caller
 
 
 @pytest.fixture
@@ -149,18 +148,10 @@ async def test_the_running_api_checks_an_api_keys_scope_itself(
 ) -> None:
     """The api service ``make run`` started (real tokens): an API key's internal token without the
     RPC's scope is refused even when the call did not pass the edge's key check."""
-    tokens = internal_tokens(layout)
-    admin = tokens.metadata(Identity(tenant_id=unique, subject="tests", roles=frozenset({"ADMIN"})))
+    admin = as_caller(layout, unique)
 
     def key(*scopes: str) -> tuple[tuple[str, str], ...]:
-        identity = Identity(
-            tenant_id=unique,
-            subject="ak_test",
-            roles=frozenset({"VIEWER"}),
-            kind="api_key",
-            scopes=frozenset(scopes),
-        )
-        return tokens.metadata(identity)
+        return as_caller(layout, unique, roles=("VIEWER",), subject="ak_test", kind="api_key", scopes=scopes)
 
     async with grpc.aio.insecure_channel(f"127.0.0.1:{layout.port('api')}") as channel:
         org = await OrganizationServiceStub(channel).CreateOrganization(

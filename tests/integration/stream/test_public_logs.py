@@ -11,21 +11,13 @@ import pytest
 from infra.layout import Layout
 from openframe.external.v1 import public_api_pb2 as pub
 from openframe.external.v1 import public_api_pb2_grpc as pub_grpc
-from services.kit.identity import Identity
 from tests.rpc_status import field_violations
-from tests.support.internal import internal_tokens
+from tests.support.internal import as_caller
 
 
 def caller(layout: Layout, tenant: str, *scopes: str) -> tuple[tuple[str, str], ...]:
     """An API key of ``tenant`` holding ``scopes``, as the edge's key check hands it on."""
-    identity = Identity(
-        tenant_id=tenant,
-        subject="ak_test",
-        roles=frozenset({"VIEWER"}),
-        kind="api_key",
-        scopes=frozenset(scopes),
-    )
-    return internal_tokens(layout).metadata(identity)
+    return as_caller(layout, tenant, roles=("VIEWER",), subject="ak_test", kind="api_key", scopes=scopes)
 
 
 async def test_public_log_reads_check_scope_tenant_and_input(stream_up: Layout, unique: str) -> None:
